@@ -1,0 +1,378 @@
+"""The :class:`ECG` data model: one record or a batch of records, with fs, leads and units."""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .leads import derive_limb_leads, normalize_lead_names, order_leads
+
+__all__ = ["ECG"]
+
+# Factor that converts a value in the given unit to millivolts.
+_TO_MV = {"mv": 1.0, "uv": 1e-3, "µv": 1e-3, "μv": 1e-3, "v": 1e3}
+
+
+def _unit_factor(units: str) -> float:
+    if not isinstance(units, str) or units.strip().lower() not in _TO_MV:
+        raise ValueError(f"unknown units {units!r}; use 'mV', 'uV' (or 'µV') or 'V'")
+    return _TO_MV[units.strip().lower()]
+
+
+class ECG:
+    """An electrocardiogram: one record or a batch of records of equal shape.
+
+    The signal is held in millivolts; other units are converted once, here.
+
+    Parameters
+    ----------
+    signal : array_like
+        ``(n_leads, n_samples)`` for one record or ``(n_records, n_leads, n_samples)``
+        for a batch. Integer input is converted to float64; float32 stays float32.
+    fs : float
+        Sampling rate in Hz. Required: there is no default.
+    leads : sequence of str
+        Lead names, one per row, in any common spelling (``"avr"``, ``"MLII"``);
+        stored in the standard spelling (see :func:`ecgtoolkit.leads.normalize_lead_name`).
+    units : {"mV", "uV", "µV", "V"}
+        Unit of ``signal``. The stored signal is always in mV.
+    meta : mapping, optional
+        Free-form metadata (record name, seed, source database, ...).
+
+    Attributes
+    ----------
+    signal : numpy.ndarray
+        The samples in mV.
+    fs : float
+        Sampling rate in Hz.
+    leads : tuple of str
+        Standard lead names.
+    meta : dict
+        Metadata.
+
+    Raises
+    ------
+    ValueError
+        On a wrong shape, a lead count that does not match the signal, an unknown lead
+        name, a non-positive sampling rate or an unknown unit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import ecgtoolkit as et
+    >>> ecg = et.ECG(np.zeros((2, 5000)), fs=500, leads=["i", "ii"])
+    >>> ecg
+    <ECG | 2 leads × 5000 samples (10.0 s at 500 Hz), mV>
+    >>> ecg.to_12_lead().leads
+    ('I', 'II', 'III', 'aVR', 'aVL', 'aVF')
+    """
+
+    def __init__(
+        self,
+        signal: Any,
+        fs: float,
+        leads: Sequence[str],
+        units: str = "mV",
+        meta: Mapping[str, Any] | None = None,
+    ) -> None:
+        if isinstance(signal, ECG):
+            raise TypeError("signal is already an ECG; use it directly or ECG.copy()")
+        arr = np.asarray(signal)
+        if arr.dtype == object or not (
+            np.issubdtype(arr.dtype, np.number) or arr.dtype == bool
+        ):
+            raise TypeError(f"signal must be numeric, got dtype {arr.dtype}")
+        if np.iscomplexobj(arr):
+            raise TypeError("signal must be real-valued, got a complex array")
+        if arr.ndim not in (2, 3):
+            raise ValueError(
+                f"signal has {arr.ndim} dimension{'s' if arr.ndim != 1 else ''}, expected "
+                "(n_leads, n_samples) or (n_records, n_leads, n_samples); "
+                "for one lead use signal[np.newaxis, :]"
+            )
+        if not np.issubdtype(arr.dtype, np.floating):
+            arr = arr.astype(np.float64)
+        factor = _unit_factor(units)
+        if factor != 1.0:
+            arr = arr * arr.dtype.type(factor)
+        try:
+            fs = float(fs)
+        except (TypeError, ValueError):
+            raise TypeError(f"fs must be a number in Hz, got {fs!r}") from None
+        if not np.isfinite(fs) or fs <= 0:
+            raise ValueError(f"fs must be a positive sampling rate in Hz, got {fs}")
+        names = normalize_lead_names(leads)
+        if len(names) != arr.shape[-2]:
+            raise ValueError(
+                f"{len(names)} lead names given for a signal with {arr.shape[-2]} leads "
+                f"(shape {arr.shape}, leads on axis -2); if the signal is "
+                "(n_samples, n_leads), pass signal.T"
+            )
+        if arr.shape[-1] < 1:
+            raise ValueError("signal has no samples")
+        self.signal: np.ndarray = arr
+        self.fs: float = fs
+        self.leads: tuple[str, ...] = names
+        self.meta: dict[str, Any] = dict(meta or {})
+
+    # -- shape -------------------------------------------------------------------------
+    @property
+    def units(self) -> str:
+        """Unit of :attr:`signal`: always ``"mV"``."""
+        return "mV"
+
+    @property
+    def is_batch(self) -> bool:
+        """Whether this ECG holds a batch ``(n_records, n_leads, n_samples)``."""
+        return self.signal.ndim == 3
+
+    @property
+    def n_records(self) -> int:
+        """Number of records (1 for a single record)."""
+        return self.signal.shape[0] if self.is_batch else 1
+
+    @property
+    def n_leads(self) -> int:
+        """Number of leads."""
+        return self.signal.shape[-2]
+
+    @property
+    def n_samples(self) -> int:
+        """Number of samples per lead."""
+        return self.signal.shape[-1]
+
+    @property
+    def duration_s(self) -> float:
+        """Duration in seconds."""
+        return self.n_samples / self.fs
+
+    @property
+    def times(self) -> np.ndarray:
+        """Time of each sample in seconds, starting at 0."""
+        return np.arange(self.n_samples) / self.fs
+
+    def as_units(self, units: str) -> np.ndarray:
+        """Return the signal converted to ``units`` (``"mV"``, ``"uV"``/``"µV"``, ``"V"``).
+
+        Examples
+        --------
+        >>> import numpy as np, ecgtoolkit as et
+        >>> et.ECG(np.ones((1, 3)), fs=500, leads=["II"]).as_units("uV")
+        array([[1000., 1000., 1000.]])
+        """
+        factor = 1.0 / _unit_factor(units)
+        return self.signal * self.signal.dtype.type(factor)
+
+    def copy(self) -> ECG:
+        """Return a deep copy."""
+        return self._replace(self.signal.copy(), meta=dict(self.meta))
+
+    def _replace(self, signal: np.ndarray, leads: Sequence[str] | None = None, **changes: Any) -> ECG:
+        new = object.__new__(ECG)
+        new.signal = signal
+        new.fs = changes.get("fs", self.fs)
+        new.leads = tuple(leads) if leads is not None else self.leads
+        new.meta = changes.get("meta", self.meta)
+        return new
+
+    # -- indexing ----------------------------------------------------------------------
+    def __len__(self) -> int:
+        if not self.is_batch:
+            raise TypeError(
+                "len() is defined for a batch of records; this ECG is one record "
+                "(use .n_leads or .n_samples)"
+            )
+        return self.signal.shape[0]
+
+    def __iter__(self):
+        if not self.is_batch:
+            raise TypeError("only a batch ECG can be iterated over (record by record)")
+        return (self[i] for i in range(len(self)))
+
+    def lead_index(self, lead: str) -> int:
+        """Return the row of ``lead`` (any common spelling)."""
+        (name,) = normalize_lead_names([lead])
+        try:
+            return self.leads.index(name)
+        except ValueError:
+            raise KeyError(f"lead {name!r} is not in this ECG (leads: {', '.join(self.leads)})") from None
+
+    def __getitem__(self, key: Any) -> Any:
+        """Select by lead name, list of lead names, or (for a batch) record index.
+
+        ``ecg["II"]`` returns that lead's samples as an array; ``ecg[["I", "II"]]``
+        an ECG with those leads; ``batch[i]`` one record; ``batch[2:5]`` a smaller batch.
+        """
+        if isinstance(key, str):
+            return self.signal[..., self.lead_index(key), :]
+        if isinstance(key, (list, tuple)) and key and all(isinstance(k, str) for k in key):
+            rows = [self.lead_index(k) for k in key]
+            return self._replace(self.signal[..., rows, :], leads=[self.leads[r] for r in rows])
+        if not self.is_batch:
+            raise TypeError(
+                "a single-record ECG is indexed by lead name (ecg['II']); "
+                "use .crop(tmin, tmax) to select time"
+            )
+        if isinstance(key, (int, np.integer)):
+            n = len(self)
+            if not -n <= key < n:
+                raise IndexError(f"record {key} out of range for a batch of {n}")
+            meta = _meta_for_record(self.meta, int(key) % n)
+            return self._replace(self.signal[key], meta=meta)
+        if isinstance(key, slice) or (
+            isinstance(key, (list, np.ndarray)) and np.asarray(key).dtype.kind in "iub"
+        ):
+            sub = self.signal[key]
+            if sub.ndim != 3:
+                raise IndexError("record selection must keep the batch dimension")
+            return self._replace(sub, meta=dict(self.meta))
+        raise TypeError(f"cannot index an ECG with {type(key).__name__}")
+
+    def crop(self, tmin: float = 0.0, tmax: float | None = None) -> ECG:
+        """Return the part between ``tmin`` and ``tmax`` seconds (``tmax`` excluded).
+
+        Examples
+        --------
+        >>> import numpy as np, ecgtoolkit as et
+        >>> et.ECG(np.zeros((1, 5000)), fs=500, leads=["II"]).crop(1.0, 3.0).n_samples
+        1000
+        """
+        start = int(round(tmin * self.fs))
+        stop = self.n_samples if tmax is None else int(round(tmax * self.fs))
+        if not 0 <= start < stop <= self.n_samples:
+            raise ValueError(
+                f"crop({tmin}, {tmax}) is outside the record (0 to {self.duration_s:g} s) "
+                "or empty"
+            )
+        return self._replace(self.signal[..., start:stop], meta=dict(self.meta))
+
+    # -- derivations -------------------------------------------------------------------
+    def to_12_lead(self) -> ECG:
+        """Add the limb leads III, aVR, aVL, aVF derived from I and II, in standard order.
+
+        Leads already present are kept as recorded (a recorded lead is better than a
+        derived one); only missing limb leads are derived.
+
+        Returns
+        -------
+        ECG
+            The leads of this ECG plus the derived ones, in the order I, II, III, aVR,
+            aVL, aVF, V1–V6.
+
+        Raises
+        ------
+        KeyError
+            If lead I or II is missing.
+        """
+        missing = [n for n in ("I", "II") if n not in self.leads]
+        if missing:
+            raise KeyError(
+                f"deriving the limb leads needs leads I and II; missing: {', '.join(missing)}"
+            )
+        derived = derive_limb_leads(self["I"], self["II"])
+        rows = {name: self.signal[..., i, :] for i, name in enumerate(self.leads)}
+        for name, values in derived.items():
+            rows.setdefault(name, values.astype(self.signal.dtype, copy=False))
+        names = order_leads(list(rows))
+        return self._replace(np.stack([rows[n] for n in names], axis=-2), leads=names, meta=dict(self.meta))
+
+    def to_dataframe(self, long: bool = False):
+        """Return the samples as a pandas DataFrame (values in mV).
+
+        Parameters
+        ----------
+        long : bool
+            ``False`` (default): one row per sample, a ``time_s`` column and one column
+            per lead (plus ``record`` for a batch). ``True``: tidy long form with
+            columns ``record, lead, time_s, value_mV``.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        import pandas as pd
+
+        t = self.times
+        sig = self.signal if self.is_batch else self.signal[None]
+        n_rec = sig.shape[0]
+        if long:
+            return pd.DataFrame(
+                {
+                    "record": np.repeat(np.arange(n_rec), self.n_leads * self.n_samples),
+                    "lead": pd.Categorical(
+                        np.tile(np.repeat(np.array(self.leads), self.n_samples), n_rec),
+                        categories=list(self.leads),
+                    ),
+                    "time_s": np.tile(t, n_rec * self.n_leads),
+                    "value_mV": sig.reshape(-1),
+                }
+            )
+        data: dict[str, Any] = {}
+        if self.is_batch:
+            data["record"] = np.repeat(np.arange(n_rec), self.n_samples)
+        data["time_s"] = np.tile(t, n_rec)
+        for i, name in enumerate(self.leads):
+            data[name] = sig[:, i, :].reshape(-1)
+        return pd.DataFrame(data)
+
+    # -- display -----------------------------------------------------------------------
+    def _summary(self) -> str:
+        rate = f"{self.fs:g} Hz"
+        shape = f"{self.n_leads} lead{'s' if self.n_leads != 1 else ''} × {self.n_samples} samples"
+        span = f"({self.duration_s:g} s at {rate}), mV"
+        if self.is_batch:
+            return f"ECG batch | {self.n_records} records × {shape} {span}"
+        return f"ECG | {shape} {span}"
+
+    def __repr__(self) -> str:
+        return f"<{self._summary()}>"
+
+    def _repr_html_(self) -> str:
+        record = self[0] if self.is_batch else self
+        png = _thumbnail_png(record)
+        finite = self.signal[np.isfinite(self.signal)]
+        rng = f"{finite.min():.2f} to {finite.max():.2f} mV" if finite.size else "no finite samples"
+        leads = ", ".join(self.leads)
+        note = " (first record shown)" if self.is_batch else ""
+        return (
+            f"<div><b>{self._summary()}</b><br>leads: {leads}; range {rng}{note}<br>"
+            f'<img src="data:image/png;base64,{png}" alt="ECG thumbnail"/></div>'
+        )
+
+
+def _meta_for_record(meta: dict[str, Any], index: int) -> dict[str, Any]:
+    """Per-record metadata: list-valued entries of length n_records are indexed."""
+    out: dict[str, Any] = {}
+    for key, value in meta.items():
+        if key.endswith("_per_record") and isinstance(value, (list, tuple, np.ndarray)):
+            out[key[: -len("_per_record")]] = value[index]
+        else:
+            out[key] = value
+    return out
+
+
+def _thumbnail_png(record: ECG, seconds: float = 2.5) -> str:
+    """A small stacked-lead plot as base64 PNG, drawn without pyplot's global state."""
+    from matplotlib.figure import Figure
+
+    n_show = min(seconds, record.duration_s)
+    stop = max(1, int(n_show * record.fs))
+    leads = record.leads
+    fig = Figure(figsize=(6, 0.35 * len(leads) + 0.4), dpi=72)
+    ax = fig.add_axes((0.08, 0.02, 0.9, 0.96))
+    t = record.times[:stop]
+    for row, name in enumerate(leads):
+        y = record.signal[row, :stop]
+        y = y - np.nanmedian(y) if np.isfinite(y).any() else y
+        ax.plot(t, y - 2.0 * row, lw=0.7, color="k")
+        ax.text(-0.02 * n_show, -2.0 * row, name, ha="right", va="center", fontsize=8)
+    ax.set_axis_off()
+    ax.set_xlim(-0.08 * n_show, n_show)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+

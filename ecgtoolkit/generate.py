@@ -1,0 +1,499 @@
+"""Generate DeepFake ECGs with the published Pulse2Pulse GAN.
+
+Thambawita V. et al., "DeepFake electrocardiograms using generative adversarial networks
+are the beginning of the end for privacy issues in medicine", Sci Rep 11:21896 (2021),
+doi:10.1038/s41598-021-01295-2. The pretrained weights ship in the ``deepfake-ecg``
+1.1.2 wheel (MIT licence); this module implements the network itself
+(:mod:`ecgtoolkit._pulse2pulse`) and only reads the weights from that package.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .ecg import ECG
+from .leads import GENERATED_LEADS, STANDARD_LEADS
+
+if TYPE_CHECKING:
+    import torch
+
+__all__ = ["generate", "generate_to", "load_generator"]
+
+FS = 500.0
+N_SAMPLES = 5000
+#: tanh output × 6 = mV (× 6000 = µV, as in the published package).
+OUTPUT_SCALE_MV = 6.0
+WEIGHTS_PACKAGE = "deepfakeecg"
+WEIGHTS_FILE = "checkpoints/g_stat.pt"
+WEIGHTS_SHA256 = "676619cb3b81ed637e5ef93fabd591220d047bc4f5e199ffce930a3affb05cba"
+DEFAULT_BATCH_SIZE = {"cpu": 64, "cuda": 512}
+
+_MODEL_CACHE: dict[str, Any] = {}
+
+
+def _resolve_device(device: str | None) -> str:
+    import torch
+
+    if device is None or device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if not isinstance(device, str):
+        device = str(device)
+    kind = device.split(":")[0]
+    if kind == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError(
+            f"device {device!r} was asked for but this PyTorch has no usable CUDA GPU; "
+            "use device='cpu' or 'auto'"
+        )
+    if kind not in ("cpu", "cuda", "mps"):
+        raise ValueError(f"unknown device {device!r}; use 'auto', 'cpu' or 'cuda'")
+    return device
+
+
+def _weights_path() -> Path:
+    from importlib import resources
+
+    try:
+        root = resources.files(WEIGHTS_PACKAGE)
+    except ModuleNotFoundError:
+        raise FileNotFoundError(
+            "the Pulse2Pulse weights ship in the 'deepfake-ecg' package, which is not "
+            "installed: pip install deepfake-ecg==1.1.2"
+        ) from None
+    path = Path(str(root.joinpath(WEIGHTS_FILE)))
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"Pulse2Pulse weights not found at {path}; reinstall deepfake-ecg==1.1.2"
+        )
+    return path
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def load_generator(device: str | None = None, *, weights: str | os.PathLike | None = None):
+    """Load the pretrained Pulse2Pulse generator.
+
+    Parameters
+    ----------
+    device : {"auto", "cpu", "cuda", "cuda:N"} or None
+        Where to put the model; None or ``"auto"`` picks CUDA when available.
+    weights : path, optional
+        A checkpoint to load instead of the one in the installed ``deepfake-ecg``
+        package. Its sha256 must still match the published file.
+
+    Returns
+    -------
+    torch.nn.Module
+        :class:`ecgtoolkit._pulse2pulse.Pulse2PulseGenerator` in eval mode. Its input
+        is noise ``(B, 8, 5000)`` uniform on (−1, 1); its output ``(B, 8, 5000)`` is
+        tanh-bounded, × 6 = mV, leads I, II, V1–V6.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the weights file is missing.
+    ValueError
+        If the weights file is not the published one (sha256 mismatch).
+    RuntimeError
+        If CUDA is asked for but not available.
+
+    Examples
+    --------
+    >>> import torch, ecgtoolkit as et
+    >>> model = et.load_generator("cpu")
+    >>> with torch.inference_mode():
+    ...     out = model(torch.rand(2, 8, 5000) * 2 - 1)
+    >>> tuple(out.shape)
+    (2, 8, 5000)
+    """
+    import torch
+
+    from ._pulse2pulse import Pulse2PulseGenerator, convert_published_state_dict
+
+    dev = _resolve_device(device)
+    path = Path(weights) if weights is not None else _weights_path()
+    if not path.is_file():
+        raise FileNotFoundError(f"weights file {path} does not exist")
+    digest = _sha256(path)
+    if digest != WEIGHTS_SHA256:
+        raise ValueError(
+            f"{path} is not the published Pulse2Pulse checkpoint (sha256 {digest[:12]}…, "
+            f"expected {WEIGHTS_SHA256[:12]}…); reinstall deepfake-ecg==1.1.2"
+        )
+    checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    if not isinstance(checkpoint, dict) or "stat_dict" not in checkpoint:
+        raise ValueError(f"{path} has no 'stat_dict' entry; is it the generator checkpoint?")
+    model = Pulse2PulseGenerator()
+    model.load_state_dict(convert_published_state_dict(checkpoint["stat_dict"]))
+    return model.to(dev).eval()
+
+
+def _cached_generator(device: str):
+    if device not in _MODEL_CACHE:
+        _MODEL_CACHE[device] = load_generator(device)
+    return _MODEL_CACHE[device]
+
+
+def _record_noise(entropy: int, record_id: int, out: np.ndarray | None = None) -> np.ndarray:
+    """Noise ``(8, 5000)`` for one record, a function of (seed, record id) only.
+
+    Each record has its own PCG64 stream keyed by ``SeedSequence(seed, spawn_key=(id,))``,
+    so records can be generated in any order, in parallel or resumed, identically. The
+    top 24 bits of each 32-bit draw ``k`` give ``(k + 0.5) / 2**23 − 1``: uniform on the
+    open interval (−1, 1) on a grid of 2**24 values, as the model was trained with
+    (``torch.Tensor.uniform_(-1, 1)``), at 3x the speed of ``Generator.random``.
+    """
+    n_values = len(GENERATED_LEADS) * N_SAMPLES
+    raw = np.random.PCG64(np.random.SeedSequence(entropy, spawn_key=(record_id,))).random_raw(
+        n_values // 2
+    )
+    top = raw.view(np.uint32) >> np.uint32(8)
+    if out is None:
+        out = np.empty((len(GENERATED_LEADS), N_SAMPLES), dtype=np.float32)
+    flat = out.reshape(-1)
+    np.multiply(top, np.float32(2.0**-23), out=flat, casting="unsafe")
+    flat += np.float32(2.0**-24 - 1.0)
+    return out
+
+
+def _check_count(n: Any, name: str = "n") -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {n!r}")
+    if n <= 0:
+        raise ValueError(f"{name} must be a positive number of ECGs, got {n}")
+    return int(n)
+
+
+def _check_leads(leads: Any) -> int:
+    if leads not in (8, 12):
+        raise ValueError(f"leads must be 8 (I, II, V1–V6 as generated) or 12, got {leads!r}")
+    return int(leads)
+
+
+def _resolve_seed(seed: int | None) -> int:
+    if seed is None:
+        return int(np.random.SeedSequence().entropy)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer or None, got {seed!r}")
+    return int(seed)
+
+
+def _to_leads(out_mv: np.ndarray, leads: int) -> np.ndarray:
+    """(B, 8, N) generated leads -> (B, 8 or 12, N) in the standard order, float32."""
+    if leads == 8:
+        return out_mv
+    batch = np.empty((out_mv.shape[0], 12, out_mv.shape[-1]), dtype=np.float32)
+    lead_i, lead_ii = out_mv[:, 0], out_mv[:, 1]
+    batch[:, 0] = lead_i
+    batch[:, 1] = lead_ii
+    np.subtract(lead_ii, lead_i, out=batch[:, 2])  # III = II − I
+    np.add(lead_i, lead_ii, out=batch[:, 3])  # aVR = −(I + II)/2
+    batch[:, 3] *= -0.5
+    np.multiply(lead_ii, 0.5, out=batch[:, 4])  # aVL = I − II/2
+    np.subtract(lead_i, batch[:, 4], out=batch[:, 4])
+    np.multiply(lead_i, 0.5, out=batch[:, 5])  # aVF = II − I/2
+    np.subtract(lead_ii, batch[:, 5], out=batch[:, 5])
+    batch[:, 6:] = out_mv[:, 2:]
+    return batch
+
+
+def _iter_batches(
+    ids: np.ndarray, entropy: int, leads: int, device: str, batch_size: int
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield (ids, signals in mV) in model batches of exactly ``batch_size``.
+
+    The model always sees a full batch (the last one is padded with zeros), so every
+    record goes through identical kernels whatever n, start id or chunking: a record's
+    output depends only on (seed, id, device, batch size).
+    """
+    import torch
+
+    model = _cached_generator(device)
+    noise = np.zeros((batch_size, len(GENERATED_LEADS), N_SAMPLES), dtype=np.float32)
+    with torch.inference_mode():
+        for start in range(0, len(ids), batch_size):
+            chunk = ids[start : start + batch_size]
+            for row, record_id in enumerate(chunk):
+                _record_noise(entropy, int(record_id), out=noise[row])
+            noise[len(chunk) :] = 0.0
+            out = model(torch.from_numpy(noise).to(device))[: len(chunk)]
+            out_mv = (out * OUTPUT_SCALE_MV).float().cpu().numpy()
+            yield chunk, _to_leads(out_mv, leads)
+
+
+def generate(
+    n: int,
+    *,
+    seed: int | None = None,
+    leads: int = 12,
+    device: str = "auto",
+    batch_size: int | None = None,
+    start_id: int = 0,
+    progress: bool = False,
+) -> ECG:
+    """Generate ``n`` DeepFake 10 s, 500 Hz ECGs with the Pulse2Pulse GAN.
+
+    Parameters
+    ----------
+    n : int
+        Number of ECGs (> 0).
+    seed : int, optional
+        Seed for the input noise. Record ``i`` depends only on ``(seed, start_id + i)``,
+        so ``generate(10, seed=1)[3]`` equals ``generate(1, seed=1, start_id=3)[0]``.
+        None draws fresh entropy, stored in ``meta["seed"]`` for reproduction.
+    leads : {12, 8}
+        12: I, II, III, aVR, aVL, aVF, V1–V6, with III, aVR, aVL, aVF derived by
+        Einthoven's and Goldberger's laws. 8: the generated I, II, V1–V6.
+    device : {"auto", "cpu", "cuda", "cuda:N"}
+        Where to run the model; ``"auto"`` picks CUDA when available.
+    batch_size : int, optional
+        ECGs per forward pass (default 64 on CPU, 512 on CUDA). Outputs are identical
+        for a given (seed, device, batch size); other batch sizes change them by float
+        rounding only (< 1e-4 mV).
+    start_id : int
+        Id of the first record (see ``seed``).
+    progress : bool
+        Show a tqdm progress bar.
+
+    Returns
+    -------
+    ECG
+        A batch ``(n, leads, 5000)`` in mV, float32, fs 500 Hz. ``meta`` holds
+        ``seed``, ``record_ids``, ``generator``.
+
+    Raises
+    ------
+    ValueError
+        For n ≤ 0, leads not 8 or 12, a negative seed or a bad batch size.
+    RuntimeError
+        If CUDA is asked for but not available.
+
+    Examples
+    --------
+    >>> import ecgtoolkit as et
+    >>> batch = et.generate(2, seed=0)
+    >>> batch
+    <ECG batch | 2 records × 12 leads × 5000 samples (10 s at 500 Hz), mV>
+    >>> batch[0]["II"].shape
+    (5000,)
+    """
+    n = _check_count(n)
+    leads = _check_leads(leads)
+    entropy = _resolve_seed(seed)
+    dev = _resolve_device(device)
+    size = _resolve_batch_size(batch_size, dev)
+    start_id = _check_start_id(start_id)
+    ids = np.arange(start_id, start_id + n, dtype=np.int64)
+    out = np.empty((n, leads, N_SAMPLES), dtype=np.float32)
+    batches = _iter_batches(ids, entropy, leads, dev, size)
+    if progress:
+        from tqdm.auto import tqdm
+
+        batches = tqdm(batches, total=-(-n // size), unit="batch", desc="generating")
+    for chunk, signals in batches:
+        out[chunk - start_id] = signals
+    names = STANDARD_LEADS if leads == 12 else GENERATED_LEADS
+    meta = {"seed": entropy, "record_ids": ids, "generator": _generator_meta(dev, size)}
+    return ECG(out, fs=FS, leads=names, units="mV", meta=meta)
+
+
+def _generator_meta(device: str, batch_size: int) -> dict[str, Any]:
+    from . import __version__
+
+    return {
+        "model": "Pulse2Pulse (Thambawita et al. 2021, doi:10.1038/s41598-021-01295-2)",
+        "weights_sha256": WEIGHTS_SHA256,
+        "ecgtoolkit": __version__,
+        "device": device,
+        "batch_size": batch_size,
+    }
+
+
+def _resolve_batch_size(batch_size: int | None, device: str) -> int:
+    if batch_size is None:
+        return DEFAULT_BATCH_SIZE[device.split(":")[0] if device.startswith("cuda") else "cpu"]
+    return _check_count(batch_size, "batch_size")
+
+
+def _check_start_id(start_id: Any) -> int:
+    if isinstance(start_id, bool) or not isinstance(start_id, (int, np.integer)) or start_id < 0:
+        raise ValueError(f"start_id must be a non-negative integer, got {start_id!r}")
+    return int(start_id)
+
+
+MANIFEST = "manifest.json"
+
+
+def generate_to(
+    out_dir: str | os.PathLike,
+    n: int,
+    *,
+    format: str = "wfdb",
+    seed: int | None = None,
+    start_id: int = 0,
+    leads: int = 12,
+    device: str = "auto",
+    batch_size: int | None = None,
+    overwrite: bool = False,
+    resume: bool = False,
+    progress: bool = True,
+) -> Path:
+    """Generate ECGs straight to files, in chunks, with bounded memory.
+
+    Records get ids ``start_id … start_id + n − 1`` and file names ``<id>.<suffix>``
+    (as the published package names them). Each file is written under a temporary
+    name and renamed when complete, so an interrupted run leaves no partial record;
+    ``resume=True`` then skips the ids already written. A ``manifest.json`` records
+    the seed, format, leads, sampling rate and generator, so a resumed run continues
+    the same dataset and readers know fs and leads (for ``.npy``).
+
+    Parameters
+    ----------
+    out_dir : path
+        Output folder, created if missing.
+    n : int
+        Number of ECGs.
+    format : {"wfdb", "csv", "asc", "npy", "npz"}
+        File format (see :func:`ecgtoolkit.write`). ``"asc"`` is the published
+        package's format: integer µV, 8 columns, so it implies ``leads=8``.
+    seed : int, optional
+        Noise seed; None draws one (or, with ``resume``, reuses the manifest's).
+    start_id : int
+        First record id.
+    leads : {12, 8}
+        Leads to write (see :func:`generate`).
+    device, batch_size
+        As in :func:`generate`.
+    overwrite : bool
+        Replace existing files of these ids.
+    resume : bool
+        Skip ids whose files already exist (same seed and format as the manifest).
+    progress : bool
+        Show a tqdm progress bar.
+
+    Returns
+    -------
+    pathlib.Path
+        The output folder.
+
+    Raises
+    ------
+    FileExistsError
+        If files of these ids (or a manifest of another dataset) are in the way and
+        neither ``overwrite`` nor ``resume`` is given. Nothing is written then.
+    ValueError
+        For bad arguments, or ``resume`` with a seed/format that differs from the
+        manifest's.
+
+    Examples
+    --------
+    >>> import tempfile, ecgtoolkit as et
+    >>> folder = et.generate_to(tempfile.mkdtemp(), 3, seed=1, progress=False)
+    >>> sorted(p.name for p in folder.iterdir())[:3]
+    ['0.dat', '0.hea', '1.dat']
+    """
+    from . import io as ecg_io
+
+    n = _check_count(n)
+    if format not in ecg_io.FORMATS:
+        raise ValueError(f"unknown format {format!r}; choose one of {', '.join(ecg_io.FORMATS)}")
+    if format == "asc":
+        if leads not in (8, 12):
+            _check_leads(leads)
+        leads = 8  # the published format has exactly the 8 generated leads
+    leads = _check_leads(leads)
+    if overwrite and resume:
+        raise ValueError("overwrite=True and resume=True contradict each other; pick one")
+    start_id = _check_start_id(start_id)
+    dev = _resolve_device(device)
+    size = _resolve_batch_size(batch_size, dev)
+    folder = Path(out_dir)
+    if folder.exists() and not folder.is_dir():
+        raise NotADirectoryError(f"{folder} exists and is not a folder")
+    names = STANDARD_LEADS if leads == 12 else GENERATED_LEADS
+    suffixes = ecg_io.FORMATS[format]
+
+    manifest_path = folder / MANIFEST
+    old = _read_manifest(manifest_path)
+    if resume and old is not None:
+        if seed is None:
+            seed = old.get("seed")
+        for key, value in (("seed", seed), ("format", format), ("leads", list(names))):
+            if old.get(key) != value:
+                raise ValueError(
+                    f"cannot resume: {manifest_path} has {key}={old.get(key)!r}, this run "
+                    f"{value!r}; use the same settings or a new folder"
+                )
+    elif resume and seed is None:
+        raise ValueError("resume needs the seed of the first run (no manifest.json found)")
+    entropy = _resolve_seed(seed)
+
+    ids = np.arange(start_id, start_id + n, dtype=np.int64)
+    done = np.array([(folder / f"{i}{suffixes[-1]}").exists() for i in ids], dtype=bool)
+    in_the_way = [
+        folder / f"{i}{sfx}" for i in ids for sfx in suffixes if (folder / f"{i}{sfx}").exists()
+    ] if not (overwrite or resume) else []
+    if in_the_way:
+        raise FileExistsError(
+            f"{len(in_the_way)} file(s) already exist in {folder} (first: {in_the_way[0].name}); "
+            "pass overwrite=True (--overwrite) to replace them or resume=True to skip them"
+        )
+    if old is not None and not (overwrite or resume) and old.get("seed") != entropy:
+        raise FileExistsError(
+            f"{manifest_path} belongs to another dataset (seed {old.get('seed')}); "
+            "use a new folder, overwrite=True, or resume=True"
+        )
+
+    folder.mkdir(parents=True, exist_ok=True)
+    if not os.access(folder, os.W_OK):
+        raise PermissionError(f"cannot write to {folder}")
+    manifest = {
+        "fs": FS,
+        "leads": list(names),
+        "units": "mV",
+        "format": format,
+        "seed": entropy,
+        "generator": _generator_meta(dev, size),
+    }
+    ecg_io._atomic_write(manifest_path, json.dumps(manifest, indent=2) + "\n", overwrite=True)
+
+    todo = ids[~done] if resume else ids
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=n, initial=n - len(todo), unit="ECG", desc=f"writing {format}")
+    try:
+        for chunk, signals in _iter_batches(todo, entropy, leads, dev, size):
+            for record_id, signal in zip(chunk, signals, strict=True):
+                ecg_io._write_signal(
+                    signal, FS, names, folder / str(int(record_id)), format,
+                    overwrite=overwrite, meta={"seed": entropy, "record_id": int(record_id)},
+                )
+            if bar is not None:
+                bar.update(len(chunk))
+    finally:
+        if bar is not None:
+            bar.close()
+    return folder
+
+
+def _read_manifest(path: Path) -> dict[str, Any] | None:
+    if not path.exists():
+        return None
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path} is not a readable manifest ({exc}); move it away") from None

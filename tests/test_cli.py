@@ -1,0 +1,93 @@
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import ecgtoolkit as et
+from ecgtoolkit.cli import main
+
+
+def test_generate_command_writes_files(tmp_path, capsys):
+    assert main(["generate", "-n", "3", "-o", str(tmp_path), "--seed", "1", "--format", "csv", "-q"]) == 0
+    assert sorted(p.name for p in tmp_path.glob("*.csv")) == ["0.csv", "1.csv", "2.csv"]
+    rec = et.read(tmp_path / "2.csv")
+    np.testing.assert_allclose(rec.signal, et.generate(3, seed=1)[2].signal, atol=1e-4)
+
+
+def test_start_id_leads_and_resume(tmp_path):
+    assert main(["generate", "-n", "2", "-o", str(tmp_path), "--seed", "3", "--leads", "8",
+                 "--start-id", "10", "-q"]) == 0
+    assert sorted(p.name for p in tmp_path.glob("*.hea")) == ["10.hea", "11.hea"]
+    assert et.read(tmp_path / "10.hea").leads == et.GENERATED_LEADS
+    assert main(["generate", "-n", "3", "-o", str(tmp_path), "--seed", "3", "--leads", "8",
+                 "--start-id", "10", "--resume", "-q"]) == 0
+    assert (tmp_path / "12.hea").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--device", "cuda"], "CUDA"),
+        (["--format", "npy", "--overwrite", "--resume"], "not allowed with"),
+    ],
+)
+def test_errors_exit_non_zero_with_one_line(tmp_path, capsys, monkeypatch, args, message):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) if "--resume" in args else _no_raise():
+        code = main(["generate", "-n", "2", "-o", str(out), *args])
+        assert code == 1
+    err = capsys.readouterr().err
+    assert message in err
+    assert not out.exists() or not any(out.iterdir())
+
+
+class _no_raise:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+@pytest.mark.parametrize("bad", [["-n", "0"], ["-n", "x"], ["--format", "edf", "-n", "1"], ["-n", "1", "--seed", "-2"]])
+def test_argument_errors_exit_2(tmp_path, capsys, bad):
+    with pytest.raises(SystemExit) as info:
+        main(["generate", "-o", str(tmp_path), *bad])
+    assert info.value.code == 2
+    assert "error:" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
+
+
+def test_files_in_the_way_are_kept(tmp_path, capsys):
+    (tmp_path / "1.hea").write_text("precious")
+    assert main(["generate", "-n", "2", "-o", str(tmp_path), "--seed", "0", "-q"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("ecgtoolkit: error:") and "--overwrite" in err and "\n" not in err
+    assert (tmp_path / "1.hea").read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["1.hea"]
+
+
+def test_output_path_under_a_file(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert main(["generate", "-n", "1", "-o", str(blocker / "sub"), "-q"]) == 1
+    assert "ecgtoolkit: error:" in capsys.readouterr().err
+
+
+def test_version_and_module_entry_point():
+    done = subprocess.run([sys.executable, "-m", "ecgtoolkit", "--version"], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == f"ecgtoolkit {et.__version__}"
+
+
+def test_demo_command(tmp_path, capsys):
+    assert main(["demo", "-o", str(tmp_path), "-n", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "Per-lead amplitudes" in out
+    assert (tmp_path / "ecg_0.png").stat().st_size > 10_000
+    for fmt, suffix in [("wfdb", "hea"), ("csv", "csv"), ("asc", "asc"), ("npy", "npy"), ("npz", "npz")]:
+        assert len(list((tmp_path / fmt).glob(f"*.{suffix}"))) == 2
+    assert main(["demo", "-o", str(tmp_path), "-n", "2"]) == 1  # no silent overwrite

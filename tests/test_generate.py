@@ -1,0 +1,189 @@
+import importlib
+import json
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import ecgtoolkit as et
+gen_module = importlib.import_module("ecgtoolkit.generate")
+
+
+def test_generate_shape_units_and_leads():
+    batch = et.generate(3, seed=1)
+    assert batch.signal.shape == (3, 12, 5000)
+    assert batch.signal.dtype == np.float32
+    assert batch.fs == 500 and batch.leads == et.STANDARD_LEADS
+    assert np.abs(batch.signal).max() < 12  # tanh × 6 mV, III = II − I at most 12
+    eight = et.generate(2, seed=1, leads=8)
+    assert eight.leads == et.GENERATED_LEADS
+    np.testing.assert_array_equal(eight.signal, batch.signal[:2][:, [0, 1, 6, 7, 8, 9, 10, 11]])
+
+
+def test_derived_leads_follow_einthoven_and_goldberger():
+    rec = et.generate(1, seed=3)[0]
+    np.testing.assert_allclose(rec["III"], rec["II"] - rec["I"], atol=1e-6)
+    np.testing.assert_allclose(rec["aVR"] + rec["aVL"] + rec["aVF"], 0, atol=1e-5)
+
+
+def test_same_seed_same_output_and_record_depends_only_on_seed_and_id():
+    a = et.generate(5, seed=11, batch_size=4)
+    b = et.generate(5, seed=11, batch_size=4)
+    np.testing.assert_array_equal(a.signal, b.signal)
+    part = et.generate(2, seed=11, start_id=3, batch_size=4)  # other chunk boundaries
+    np.testing.assert_array_equal(part.signal, a.signal[3:5])
+    assert list(part.meta["record_ids"]) == [3, 4]
+    other = et.generate(1, seed=12, batch_size=4)
+    assert np.abs(other.signal[0] - a.signal[0]).max() > 0.05
+
+
+def test_other_batch_size_changes_output_by_rounding_only():
+    a = et.generate(2, seed=5, batch_size=2)
+    b = et.generate(2, seed=5, batch_size=8)
+    assert np.abs(a.signal - b.signal).max() < 1e-3  # mV; float32 roundoff of the model
+
+
+def test_seed_none_is_recorded_and_reproducible():
+    a = et.generate(1)
+    seed = a.meta["seed"]
+    np.testing.assert_array_equal(et.generate(1, seed=seed).signal, a.signal)
+
+
+def test_noise_is_uniform_on_open_interval():
+    noise = np.stack([gen_module._record_noise(99, i) for i in range(25)])  # 1e6 values
+    assert noise.min() > -1 and noise.max() < 1
+    assert abs(noise.mean()) < 3 * np.sqrt(1 / 3 / noise.size)
+    assert abs(noise.var() - 1 / 3) < 0.002
+    np.testing.assert_array_equal(gen_module._record_noise(99, 3), noise[3])
+
+
+def test_fakes_look_like_ecgs():
+    """Known answer from physiology: a heart rhythm between 30 and 200 bpm."""
+    rec = et.generate(1, seed=8)[0]
+    lead = rec["II"] - rec["II"].mean()
+    ac = np.correlate(lead, lead, mode="full")[lead.size - 1 :]
+    lags = np.arange(ac.size) / rec.fs
+    window = (lags > 0.3) & (lags < 2.0)
+    beat_s = lags[window][np.argmax(ac[window])]
+    assert 0.3 < beat_s < 2.0 and ac[window].max() > 0.3 * ac[0]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"n": 0}, ValueError, "positive number"),
+        ({"n": 2.5}, TypeError, "integer"),
+        ({"n": 1, "leads": 10}, ValueError, "leads must be 8"),
+        ({"n": 1, "seed": -1}, ValueError, "seed must be"),
+        ({"n": 1, "device": "tpu"}, ValueError, "unknown device"),
+        ({"n": 1, "batch_size": 0}, ValueError, "batch_size"),
+        ({"n": 1, "start_id": -3}, ValueError, "start_id"),
+    ],
+)
+def test_generate_bad_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        et.generate(**kwargs)
+
+
+def test_cuda_asked_for_but_absent(monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(RuntimeError, match="no usable CUDA"):
+        et.generate(1, device="cuda")
+
+
+# -- generate_to -----------------------------------------------------------------------
+
+
+def test_generate_to_wfdb_matches_generate(tmp_path):
+    out = et.generate_to(tmp_path / "ds", 3, seed=4, progress=False, batch_size=8)
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["0.dat", "0.hea", "1.dat", "1.hea", "2.dat", "2.hea", "manifest.json"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 4 and manifest["fs"] == 500 and manifest["format"] == "wfdb"
+    expected = et.generate(3, seed=4, batch_size=8)
+    for i in range(3):
+        rec = et.read(out / f"{i}.hea")
+        assert rec.leads == et.STANDARD_LEADS
+        np.testing.assert_allclose(rec.signal, expected.signal[i], atol=0.0005 + 1e-6)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "asc", "npy", "npz"])
+def test_generate_to_other_formats_read_back(tmp_path, fmt):
+    out = et.generate_to(tmp_path, 2, seed=2, format=fmt, progress=False, batch_size=8)
+    expected = et.generate(2, seed=2, batch_size=8, leads=8 if fmt == "asc" else 12)
+    rec = et.read(out / f"1.{fmt}")
+    assert rec.leads == expected.leads
+    atol = 0.0005 + 1e-6 if fmt == "asc" else 1e-4
+    np.testing.assert_allclose(rec.signal, expected.signal[1], atol=atol)
+
+
+def test_asc_is_upstream_compatible(tmp_path):
+    et.generate_to(tmp_path, 1, seed=0, format="asc", progress=False)
+    table = np.loadtxt(tmp_path / "0.asc")
+    assert table.shape == (5000, 8)
+    assert np.all(table == np.round(table))  # integer µV
+    assert 300 < np.abs(table).max() <= 6000
+
+
+def test_generate_to_refuses_to_overwrite_and_writes_nothing(tmp_path):
+    et.generate_to(tmp_path, 2, seed=1, progress=False)
+    before = {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()}
+    with pytest.raises(FileExistsError, match="overwrite=True"):
+        et.generate_to(tmp_path, 3, seed=1, progress=False)
+    assert {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()} == before
+    et.generate_to(tmp_path, 3, seed=1, progress=False, overwrite=True)
+    assert (tmp_path / "2.hea").exists()
+
+
+def test_generate_to_resume_after_interruption(tmp_path, monkeypatch):
+    full = et.generate(6, seed=9, batch_size=2)
+    real_write = et.io._write_signal
+    calls = {"n": 0}
+
+    def failing_write(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise KeyboardInterrupt
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(et.io, "_write_signal", failing_write)
+    with pytest.raises(KeyboardInterrupt):
+        et.generate_to(tmp_path, 6, seed=9, batch_size=2, progress=False)
+    monkeypatch.undo()
+    written = sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".hea")
+    assert written == ["0.hea", "1.hea", "2.hea"]
+    assert not [p for p in tmp_path.iterdir() if ".tmp" in p.name]
+    with pytest.raises(ValueError, match="cannot resume"):
+        et.generate_to(tmp_path, 6, seed=10, resume=True, progress=False)
+    et.generate_to(tmp_path, 6, resume=True, batch_size=2, progress=False)  # seed from manifest
+    for i in range(6):
+        np.testing.assert_allclose(et.read(tmp_path / str(i)).signal, full.signal[i], atol=0.00051)
+
+
+def test_generate_to_bad_arguments(tmp_path):
+    with pytest.raises(ValueError, match="unknown format"):
+        et.generate_to(tmp_path, 1, format="edf", progress=False)
+    with pytest.raises(ValueError, match="contradict"):
+        et.generate_to(tmp_path, 1, overwrite=True, resume=True, progress=False)
+    with pytest.raises(ValueError, match="resume needs the seed"):
+        et.generate_to(tmp_path / "new", 1, resume=True, progress=False)
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x")
+    with pytest.raises(NotADirectoryError):
+        et.generate_to(a_file, 1, progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt"]
+
+
+def test_generate_to_memory_is_bounded(tmp_path):
+    """256 ECGs × 12 leads × 5000 float32 would hold 61 MB; chunks keep far less."""
+    et.generate(1, seed=0)  # load the model outside the measurement
+    tracemalloc.start()
+    try:
+        et.generate_to(tmp_path, 256, seed=0, batch_size=16, progress=False)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(list(tmp_path.glob("*.hea"))) == 256
+    assert peak < 20e6
