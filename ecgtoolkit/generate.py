@@ -22,7 +22,7 @@ from .ecg import ECG
 from .leads import GENERATED_LEADS, STANDARD_LEADS
 
 if TYPE_CHECKING:
-    import torch
+    pass
 
 __all__ = ["generate", "generate_to", "load_generator"]
 
@@ -475,15 +475,30 @@ def generate_to(
         from tqdm.auto import tqdm
 
         bar = tqdm(total=n, initial=n - len(todo), unit="ECG", desc=f"writing {format}")
+
+    def write_chunk(chunk: np.ndarray, signals: np.ndarray) -> None:
+        for record_id, signal in zip(chunk, signals, strict=True):
+            ecg_io._write_signal(
+                signal, FS, names, folder / str(int(record_id)), format,
+                overwrite=overwrite, meta={"seed": entropy, "record_id": int(record_id)},
+            )
+        if bar is not None:
+            bar.update(len(chunk))
+
+    # One writer thread overlaps the file system work of batch k with the model's
+    # work on batch k + 1; waiting for it before handing over the next batch keeps at
+    # most two batches in memory and re-raises a writer's error at once.
+    from concurrent.futures import ThreadPoolExecutor
+
+    pending = None
     try:
-        for chunk, signals in _iter_batches(todo, entropy, leads, dev, size):
-            for record_id, signal in zip(chunk, signals, strict=True):
-                ecg_io._write_signal(
-                    signal, FS, names, folder / str(int(record_id)), format,
-                    overwrite=overwrite, meta={"seed": entropy, "record_id": int(record_id)},
-                )
-            if bar is not None:
-                bar.update(len(chunk))
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ecgtoolkit-writer") as pool:
+            for chunk, signals in _iter_batches(todo, entropy, leads, dev, size):
+                if pending is not None:
+                    pending.result()
+                pending = pool.submit(write_chunk, chunk, signals)
+            if pending is not None:
+                pending.result()
     finally:
         if bar is not None:
             bar.close()

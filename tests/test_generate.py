@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import ecgtoolkit as et
+
 gen_module = importlib.import_module("ecgtoolkit.generate")
 
 
