@@ -477,11 +477,10 @@ def generate_to(
         bar = tqdm(total=n, initial=n - len(todo), unit="ECG", desc=f"writing {format}")
 
     def write_chunk(chunk: np.ndarray, signals: np.ndarray) -> None:
-        for record_id, signal in zip(chunk, signals, strict=True):
-            ecg_io._write_signal(
-                signal, FS, names, folder / str(int(record_id)), format,
-                overwrite=overwrite, meta={"seed": entropy, "record_id": int(record_id)},
-            )
+        ecg_io._write_batch(
+            signals, FS, names, [folder / str(int(i)) for i in chunk], format,
+            overwrite=overwrite, metas=[{"seed": entropy, "record_id": int(i)} for i in chunk],
+        )
         if bar is not None:
             bar.update(len(chunk))
 

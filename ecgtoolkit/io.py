@@ -231,15 +231,7 @@ def _write_signal(
             "expected (n_leads, n_samples) with n_samples >= 1"
         )
     targets = [stem.with_name(stem.name + suffix) for suffix in suffixes]
-    if not stem.parent.is_dir():
-        raise FileNotFoundError(
-            f"folder {str(stem.parent)!r} does not exist; create it first "
-            "(Path(folder).mkdir(parents=True))"
-        )
-    if not overwrite:
-        for target in targets:
-            if target.exists():
-                raise FileExistsError(f"{str(target)!r} exists; pass overwrite=True to replace it")
+    _check_targets(stem, targets, overwrite)
     if format == "wfdb":
         payloads = _wfdb_payloads(signal_mv, fs, leads, stem.name, meta)
     elif format == "csv":
@@ -250,7 +242,23 @@ def _write_signal(
         payloads = [_npy_bytes(signal_mv)]
     else:
         payloads = [_npz_bytes(signal_mv, fs, leads, meta)]
+    return _write_payloads(targets, payloads, overwrite)
 
+
+def _check_targets(stem: Path, targets: list[Path], overwrite: bool) -> None:
+    if not stem.parent.is_dir():
+        raise FileNotFoundError(
+            f"folder {str(stem.parent)!r} does not exist; create it first "
+            "(Path(folder).mkdir(parents=True))"
+        )
+    if not overwrite:
+        for target in targets:
+            if target.exists():
+                raise FileExistsError(f"{str(target)!r} exists; pass overwrite=True to replace it")
+
+
+def _write_payloads(targets: list[Path], payloads: list[Any], overwrite: bool) -> list[Path]:
+    """Write each payload atomically, in order; on failure remove what this call wrote."""
     if overwrite and len(targets) > 1:
         # Remove the completion marker first, so that it never sits next to files of
         # another version of the record.
@@ -268,7 +276,37 @@ def _write_signal(
     return written
 
 
-def _atomic_write(path: Path, data: bytes | str, *, overwrite: bool) -> None:
+def _write_batch(
+    signals_mv: np.ndarray,
+    fs: float,
+    leads: tuple[str, ...],
+    stems: Sequence[Path],
+    format: str,
+    *,
+    overwrite: bool,
+    metas: Sequence[Mapping[str, Any] | None] | None = None,
+) -> None:
+    """Write records ``signals_mv[i]`` (``(n_records, n_leads, n_samples)``, mV) to ``stems[i]``.
+
+    Same files as :func:`_write_signal` record by record; for WFDB the conversion to
+    16-bit samples, checksums and interleaving run once for the whole batch.
+    """
+    metas = metas if metas is not None else [None] * len(stems)
+    if format != "wfdb":
+        for signal, stem, meta in zip(signals_mv, stems, metas, strict=True):
+            _write_signal(signal, fs, leads, stem, format, overwrite=overwrite, meta=meta)
+        return
+    digital = _wfdb_digital(signals_mv, leads)
+    checksums, initial = _wfdb_checks(digital)
+    interleaved = np.ascontiguousarray(digital.transpose(0, 2, 1))  # (records, samples, leads)
+    for i, (stem, meta) in enumerate(zip(stems, metas, strict=True)):
+        targets = [stem.with_name(stem.name + suffix) for suffix in FORMATS["wfdb"]]
+        _check_targets(stem, targets, overwrite)
+        header = _wfdb_header(stem.name, fs, leads, digital.shape[-1], initial[i], checksums[i], meta)
+        _write_payloads(targets, [interleaved[i].data, header], overwrite)
+
+
+def _atomic_write(path: Path, data: bytes | memoryview | str, *, overwrite: bool) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename.
 
     The temporary file ``.NAME.tmp-<pid>-<thread>`` lies in the target folder (a rename
@@ -279,7 +317,7 @@ def _atomic_write(path: Path, data: bytes | str, *, overwrite: bool) -> None:
     ----------
     path : pathlib.Path
         Target file.
-    data : bytes or str
+    data : bytes, memoryview or str
         Content; text is encoded as UTF-8.
     overwrite : bool
         Replace an existing ``path``; otherwise raise :class:`FileExistsError`.
@@ -318,11 +356,14 @@ def _wfdb_payloads(
     meta: Mapping[str, Any] | None,
 ) -> list[bytes | str]:
     """Return the ``.dat`` bytes and ``.hea`` text of a format-16 WFDB record."""
-    if not _WFDB_RECORD_NAME.fullmatch(record_name):
-        raise ValueError(
-            f"WFDB record name {record_name!r} may hold only letters, digits, '_' and '-'; "
-            "rename the file"
-        )
+    digital = _wfdb_digital(signal_mv, leads)
+    checksums, initial = _wfdb_checks(digital)
+    header = _wfdb_header(record_name, fs, leads, digital.shape[-1], initial, checksums, meta)
+    return [digital.T.tobytes(), header]  # C order of (n_samples, n_leads): interleaved
+
+
+def _wfdb_digital(signal_mv: np.ndarray, leads: Sequence[str]) -> np.ndarray:
+    """mV ``(..., n_leads, n_samples)`` -> int16 samples at 1000 adu/mV, NaN -> invalid."""
     # float64 keeps the rounding exact (float32 has ~0.002 adu error near full scale).
     adu = np.multiply(signal_mv, _WFDB_GAIN, dtype=np.float64)
     np.rint(adu, out=adu)
@@ -330,32 +371,48 @@ def _wfdb_payloads(
     if not (-_WFDB_MAX_ADU <= adu.min() and adu.max() <= _WFDB_MAX_ADU):
         out_of_range = (adu > _WFDB_MAX_ADU) | (adu < -_WFDB_MAX_ADU)
         if out_of_range.any():
-            row = int(np.nonzero(out_of_range.any(axis=1))[0][0])
-            worst = np.abs(adu[row][out_of_range[row]]).max() / _WFDB_GAIN
+            per_lead = out_of_range.reshape(-1, *out_of_range.shape[-2:]).any(axis=(0, 2))
+            row = int(np.nonzero(per_lead)[0][0])
+            worst = np.nanmax(np.abs(adu[..., row, :][out_of_range[..., row, :]])) / _WFDB_GAIN
             raise ValueError(
                 f"lead {leads[row]} reaches {worst:g} mV, outside the ±32.767 mV that WFDB "
                 "format 16 holds at 1 µV resolution; use format='npz' instead"
             )
         adu[np.isnan(adu)] = _WFDB_INVALID
-    digital = adu.astype("<i2")
-    n_leads, n_samples = digital.shape
-    sums = digital.sum(axis=1, dtype=np.int64)
-    # The header's checksum is the 16-bit two's-complement sum of the channel's samples.
-    checksums = ((sums + 32768) % 65536 - 32768).tolist()
-    initial = digital[:, 0].tolist()
-    dat = digital.T.tobytes()  # C order of (n_samples, n_leads): interleaved samples
+    return adu.astype("<i2")
 
+
+def _wfdb_checks(digital: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Header checksums (16-bit two's-complement sums per lead) and first samples."""
+    sums = digital.sum(axis=-1, dtype=np.int64)
+    return (sums + 32768) % 65536 - 32768, digital[..., 0]
+
+
+def _wfdb_header(
+    record_name: str,
+    fs: float,
+    leads: Sequence[str],
+    n_samples: int,
+    initial: np.ndarray,
+    checksums: np.ndarray,
+    meta: Mapping[str, Any] | None,
+) -> str:
+    if not _WFDB_RECORD_NAME.fullmatch(record_name):
+        raise ValueError(
+            f"WFDB record name {record_name!r} may hold only letters, digits, '_' and '-'; "
+            "rename the file"
+        )
     file_name = f"{record_name}.dat"
     rate = np.format_float_positional(float(fs), trim="-")  # shortest exact, no exponent
-    lines = [f"{record_name} {n_leads} {rate} {n_samples}"]
+    lines = [f"{record_name} {len(leads)} {rate} {n_samples}"]
     lines += [
-        f"{file_name} 16 1000(0)/mV 16 0 {initial[i]} {checksums[i]} 0 {leads[i]}"
-        for i in range(n_leads)
+        f"{file_name} 16 1000(0)/mV 16 0 {first} {check} 0 {lead}"
+        for first, check, lead in zip(initial.tolist(), checksums.tolist(), leads, strict=True)
     ]
     comments = (meta or {}).get("comments")
     if isinstance(comments, (list, tuple)):
         lines += ["# " + line for c in comments for line in str(c).splitlines()]
-    return [dat, "\n".join(lines) + "\n"]
+    return "\n".join(lines) + "\n"
 
 
 def _csv_text(signal_mv: np.ndarray, fs: float, leads: Sequence[str]) -> str:

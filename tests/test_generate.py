@@ -140,16 +140,17 @@ def test_generate_to_refuses_to_overwrite_and_writes_nothing(tmp_path):
 
 def test_generate_to_resume_after_interruption(tmp_path, monkeypatch):
     full = et.generate(6, seed=9, batch_size=2)
-    real_write = et.io._write_signal
+    real_write = et.io._write_batch
     calls = {"n": 0}
 
-    def failing_write(*args, **kwargs):
+    def failing_write(signals, fs, leads, stems, fmt, **kwargs):
         calls["n"] += 1
-        if calls["n"] == 4:
+        if calls["n"] == 2:  # interrupted after the first record of the second batch
+            real_write(signals[:1], fs, leads, stems[:1], fmt, overwrite=False)
             raise KeyboardInterrupt
-        return real_write(*args, **kwargs)
+        return real_write(signals, fs, leads, stems, fmt, **kwargs)
 
-    monkeypatch.setattr(et.io, "_write_signal", failing_write)
+    monkeypatch.setattr(et.io, "_write_batch", failing_write)
     with pytest.raises(KeyboardInterrupt):
         et.generate_to(tmp_path, 6, seed=9, batch_size=2, progress=False)
     monkeypatch.undo()

@@ -7,7 +7,12 @@ import pytest
 import torch
 
 import ecgtoolkit as et
-from ecgtoolkit._pulse2pulse import Pulse2PulseGenerator, _polyphase_matrix
+from ecgtoolkit._pulse2pulse import (
+    Pulse2PulseGenerator,
+    _phase_groups,
+    _polyphase_matrix,
+    _UpsampleConv,
+)
 from ecgtoolkit.generate import _weights_path
 
 deepfakeecg = pytest.importorskip("deepfakeecg")
@@ -60,12 +65,29 @@ def test_fast_float32_path_is_as_accurate_as_the_published_float32(models, noise
     assert (fast - truth).abs().max().item() <= 2 * (pub - truth).abs().max().item()
 
 
-def test_polyphase_matrix_sums_each_tap_once():
+def test_phase_groups_and_taps():
+    # u = 5: phase r reads input offsets floor((r - 12) / 5) ... floor((r + 12) / 5)
+    assert _phase_groups(25, 5) == [([0, 1, 2], -3, 2), ([3, 4], -2, 3)]
+    assert _phase_groups(25, 2) == [([0, 1], -6, 6)]
     for up in (2, 5):
-        mat, half = _polyphase_matrix(25, up)
-        # every original tap lands in exactly one fused tap of every phase
-        np.testing.assert_array_equal(mat.sum(dim=1).numpy(), np.ones((up, 25)))
-        assert mat.shape[1] == 2 * half + 1
+        for phases, first, last in _phase_groups(25, up):
+            mat = _polyphase_matrix(25, up, phases, first, last)
+            # every original tap lands in exactly one fused tap of every phase
+            np.testing.assert_array_equal(mat.sum(dim=1).numpy(), np.ones((len(phases), 25)))
+
+
+@pytest.mark.parametrize("up", [2, 5])
+def test_polyphase_block_equals_upsample_then_convolve(up):
+    """Known answer at block level, edges included, in float64."""
+    block = _UpsampleConv(3, 4, up).double()
+    x = torch.randn(2, 3, 11, dtype=torch.float64)
+    expected = block(x)  # repeat samples, zero-pad 12, 25-tap convolution
+    parts = []
+    for weight, bias, left, right in block.fused_weights():
+        parts.append(torch.nn.functional.conv1d(torch.nn.functional.pad(x, (left, right)), weight, bias))
+    y = torch.cat(parts, 1)  # (B, up * out, L), phase-major
+    y = y.view(2, up, 4, 11).permute(0, 2, 3, 1).reshape(2, 4, 11 * up)
+    assert (y - expected).abs().max().item() < 1e-12
 
 
 def test_fast_weights_follow_parameter_changes(models, noise):
