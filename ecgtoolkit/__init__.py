@@ -1,7 +1,7 @@
 """ecgtoolkit: generate, validate, plot and compare electrocardiograms.
 
 >>> import ecgtoolkit as et
->>> batch = et.generate(2, seed=0)          # doctest: +SKIP
+>>> batch = et.generate(2, seed=0)
 >>> batch
 <ECG batch | 2 records × 12 leads × 5000 samples (10 s at 500 Hz), mV>
 """

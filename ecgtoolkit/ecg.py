@@ -66,7 +66,7 @@ class ECG:
     >>> import ecgtoolkit as et
     >>> ecg = et.ECG(np.zeros((2, 5000)), fs=500, leads=["i", "ii"])
     >>> ecg
-    <ECG | 2 leads × 5000 samples (10.0 s at 500 Hz), mV>
+    <ECG | 2 leads × 5000 samples (10 s at 500 Hz), mV>
     >>> ecg.to_12_lead().leads
     ('I', 'II', 'III', 'aVR', 'aVL', 'aVF')
     """
