@@ -190,47 +190,65 @@ def _resolve_seed(seed: int | None) -> int:
     return int(seed)
 
 
-def _to_leads(out_mv: np.ndarray, leads: int) -> np.ndarray:
-    """(B, 8, N) generated leads -> (B, 8 or 12, N) in the standard order, float32."""
+def _to_leads(out: np.ndarray, leads: int, dest: np.ndarray | None = None) -> np.ndarray:
+    """tanh output ``(B, 8, N)`` -> mV ``(B, 8 or 12, N)`` in the standard order, float32.
+
+    Written into ``dest`` when given (no extra copy of a large batch).
+    """
+    if dest is None:
+        dest = np.empty((out.shape[0], leads, out.shape[-1]), dtype=np.float32)
+    scale = np.float32(OUTPUT_SCALE_MV)
     if leads == 8:
-        return out_mv
-    batch = np.empty((out_mv.shape[0], 12, out_mv.shape[-1]), dtype=np.float32)
-    lead_i, lead_ii = out_mv[:, 0], out_mv[:, 1]
-    batch[:, 0] = lead_i
-    batch[:, 1] = lead_ii
-    np.subtract(lead_ii, lead_i, out=batch[:, 2])  # III = II − I
-    np.add(lead_i, lead_ii, out=batch[:, 3])  # aVR = −(I + II)/2
-    batch[:, 3] *= -0.5
-    np.multiply(lead_ii, 0.5, out=batch[:, 4])  # aVL = I − II/2
-    np.subtract(lead_i, batch[:, 4], out=batch[:, 4])
-    np.multiply(lead_i, 0.5, out=batch[:, 5])  # aVF = II − I/2
-    np.subtract(lead_ii, batch[:, 5], out=batch[:, 5])
-    batch[:, 6:] = out_mv[:, 2:]
-    return batch
+        np.multiply(out, scale, out=dest)
+        return dest
+    np.multiply(out[:, :2], scale, out=dest[:, :2])
+    np.multiply(out[:, 2:], scale, out=dest[:, 6:])
+    lead_i, lead_ii = dest[:, 0], dest[:, 1]
+    np.subtract(lead_ii, lead_i, out=dest[:, 2])  # III = II − I
+    np.add(lead_i, lead_ii, out=dest[:, 3])  # aVR = −(I + II)/2
+    dest[:, 3] *= np.float32(-0.5)
+    np.multiply(lead_ii, np.float32(0.5), out=dest[:, 4])  # aVL = I − II/2
+    np.subtract(lead_i, dest[:, 4], out=dest[:, 4])
+    np.multiply(lead_i, np.float32(0.5), out=dest[:, 5])  # aVF = II − I/2
+    np.subtract(lead_ii, dest[:, 5], out=dest[:, 5])
+    return dest
+
+
+def _noise_batch(entropy: int, chunk: np.ndarray, batch_size: int) -> np.ndarray:
+    """Noise for the records of ``chunk``, zero-padded to ``batch_size`` rows."""
+    noise = np.zeros((batch_size, len(GENERATED_LEADS), N_SAMPLES), dtype=np.float32)
+    for row, record_id in enumerate(chunk):
+        _record_noise(entropy, int(record_id), out=noise[row])
+    return noise
 
 
 def _iter_batches(
-    ids: np.ndarray, entropy: int, leads: int, device: str, batch_size: int
+    ids: np.ndarray, entropy: int, device: str, batch_size: int
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Yield (ids, signals in mV) in model batches of exactly ``batch_size``.
+    """Yield (ids, tanh-bounded model output ``(len(ids), 8, 5000)``) batch by batch.
 
     The model always sees a full batch (the last one is padded with zeros), so every
     record goes through identical kernels whatever n, start id or chunking: a record's
-    output depends only on (seed, id, device, batch size).
+    output depends only on (seed, id, device, batch size). A helper thread draws the
+    next batch's noise while the model runs.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     import torch
 
     model = _cached_generator(device)
-    noise = np.zeros((batch_size, len(GENERATED_LEADS), N_SAMPLES), dtype=np.float32)
-    with torch.inference_mode():
-        for start in range(0, len(ids), batch_size):
-            chunk = ids[start : start + batch_size]
-            for row, record_id in enumerate(chunk):
-                _record_noise(entropy, int(record_id), out=noise[row])
-            noise[len(chunk) :] = 0.0
-            out = model(torch.from_numpy(noise).to(device))[: len(chunk)]
-            out_mv = (out * OUTPUT_SCALE_MV).float().cpu().numpy()
-            yield chunk, _to_leads(out_mv, leads)
+    chunks = [ids[start : start + batch_size] for start in range(0, len(ids), batch_size)]
+    if not chunks:
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ecgtoolkit-noise") as pool:
+        pending = pool.submit(_noise_batch, entropy, chunks[0], batch_size)
+        for k, chunk in enumerate(chunks):
+            noise = pending.result()
+            if k + 1 < len(chunks):
+                pending = pool.submit(_noise_batch, entropy, chunks[k + 1], batch_size)
+            with torch.inference_mode():
+                out = model(torch.from_numpy(noise).to(device))[: len(chunk)]
+                yield chunk, out.float().cpu().numpy()
 
 
 def generate(
@@ -297,13 +315,14 @@ def generate(
     start_id = _check_start_id(start_id)
     ids = np.arange(start_id, start_id + n, dtype=np.int64)
     out = np.empty((n, leads, N_SAMPLES), dtype=np.float32)
-    batches = _iter_batches(ids, entropy, leads, dev, size)
+    batches = _iter_batches(ids, entropy, dev, size)
     if progress:
         from tqdm.auto import tqdm
 
         batches = tqdm(batches, total=-(-n // size), unit="batch", desc="generating")
-    for chunk, signals in batches:
-        out[chunk - start_id] = signals
+    for chunk, tanh_out in batches:
+        first = int(chunk[0]) - start_id
+        _to_leads(tanh_out, leads, dest=out[first : first + len(chunk)])
     names = STANDARD_LEADS if leads == 12 else GENERATED_LEADS
     meta = {"seed": entropy, "record_ids": ids, "generator": _generator_meta(dev, size)}
     return ECG(out, fs=FS, leads=names, units="mV", meta=meta)
@@ -476,9 +495,9 @@ def generate_to(
 
         bar = tqdm(total=n, initial=n - len(todo), unit="ECG", desc=f"writing {format}")
 
-    def write_chunk(chunk: np.ndarray, signals: np.ndarray) -> None:
+    def write_chunk(chunk: np.ndarray, tanh_out: np.ndarray) -> None:
         ecg_io._write_batch(
-            signals, FS, names, [folder / str(int(i)) for i in chunk], format,
+            _to_leads(tanh_out, leads), FS, names, [folder / str(int(i)) for i in chunk], format,
             overwrite=overwrite, metas=[{"seed": entropy, "record_id": int(i)} for i in chunk],
         )
         if bar is not None:
@@ -492,10 +511,10 @@ def generate_to(
     pending = None
     try:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ecgtoolkit-writer") as pool:
-            for chunk, signals in _iter_batches(todo, entropy, leads, dev, size):
+            for chunk, tanh_out in _iter_batches(todo, entropy, dev, size):
                 if pending is not None:
                     pending.result()
-                pending = pool.submit(write_chunk, chunk, signals)
+                pending = pool.submit(write_chunk, chunk, tanh_out)
             if pending is not None:
                 pending.result()
     finally:
