@@ -296,14 +296,18 @@ def _write_batch(
         for signal, stem, meta in zip(signals_mv, stems, metas, strict=True):
             _write_signal(signal, fs, leads, stem, format, overwrite=overwrite, meta=meta)
         return
-    digital = _wfdb_digital(signals_mv, leads)
-    checksums, initial = _wfdb_checks(digital)
-    interleaved = np.ascontiguousarray(digital.transpose(0, 2, 1))  # (records, samples, leads)
+    if len(stems) == 0:
+        return
+    _check_targets(stems[0], [], overwrite)  # the folder, once per batch
+    digital = _wfdb_digital_interleaved(signals_mv, leads)  # (records, samples, leads)
+    checksums, initial = _wfdb_checks(np.moveaxis(digital, 1, 2))
+    n_samples = digital.shape[1]
     for i, (stem, meta) in enumerate(zip(stems, metas, strict=True)):
-        targets = [stem.with_name(stem.name + suffix) for suffix in FORMATS["wfdb"]]
-        _check_targets(stem, targets, overwrite)
-        header = _wfdb_header(stem.name, fs, leads, digital.shape[-1], initial[i], checksums[i], meta)
-        _write_payloads(targets, [interleaved[i].data, header], overwrite)
+        name = stem.name
+        header = _wfdb_header(name, fs, leads, n_samples, initial[i], checksums[i], meta)
+        base = os.fspath(stem)
+        targets = [Path(base + suffix) for suffix in FORMATS["wfdb"]]
+        _write_payloads(targets, [digital[i].data, header], overwrite)
 
 
 def _atomic_write(path: Path, data: bytes | memoryview | str, *, overwrite: bool) -> None:
@@ -322,27 +326,28 @@ def _atomic_write(path: Path, data: bytes | memoryview | str, *, overwrite: bool
     overwrite : bool
         Replace an existing ``path``; otherwise raise :class:`FileExistsError`.
     """
-    path = Path(path)
-    if not overwrite and path.exists():
-        raise FileExistsError(f"{str(path)!r} exists; pass overwrite=True to replace it")
+    path = os.fspath(path)
+    if not overwrite and os.path.lexists(path):
+        raise FileExistsError(f"{path!r} exists; pass overwrite=True to replace it")
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{threading.get_ident()}")
+    folder, name = os.path.split(path)
+    tmp = os.path.join(folder, f".{name}.tmp-{os.getpid()}-{threading.get_ident()}")
     try:
         with open(tmp, "wb") as handle:
             handle.write(payload)
         os.replace(tmp, path)
     except BaseException as err:
         with contextlib.suppress(OSError):
-            tmp.unlink()
+            os.unlink(tmp)
         if isinstance(err, PermissionError):
             raise PermissionError(
                 err.errno,
-                f"cannot write {str(path)!r} ({err.strerror}); choose a folder you can write to",
+                f"cannot write {path!r} ({err.strerror}); choose a folder you can write to",
             ) from err
-        if isinstance(err, FileNotFoundError) and not path.parent.is_dir():
+        if isinstance(err, FileNotFoundError) and not os.path.isdir(folder or "."):
             raise FileNotFoundError(
                 err.errno,
-                f"folder {str(path.parent)!r} does not exist; create it first "
+                f"folder {folder!r} does not exist; create it first "
                 "(Path(folder).mkdir(parents=True))",
             ) from err
         raise
@@ -362,10 +367,17 @@ def _wfdb_payloads(
     return [digital.T.tobytes(), header]  # C order of (n_samples, n_leads): interleaved
 
 
-def _wfdb_digital(signal_mv: np.ndarray, leads: Sequence[str]) -> np.ndarray:
-    """mV ``(..., n_leads, n_samples)`` -> int16 samples at 1000 adu/mV, NaN -> invalid."""
+def _wfdb_digital(signal_mv: np.ndarray, leads: Sequence[str], gain: float = _WFDB_GAIN) -> np.ndarray:
+    """mV ``(..., n_leads, n_samples)`` -> int16 samples at 1000 adu/mV, NaN -> invalid.
+
+    ``gain=1.0`` marks input already scaled to adu in a float64 array (it is then
+    rounded in place). The result keeps the input's memory layout.
+    """
     # float64 keeps the rounding exact (float32 has ~0.002 adu error near full scale).
-    adu = np.multiply(signal_mv, _WFDB_GAIN, dtype=np.float64)
+    if gain == 1.0 and signal_mv.dtype == np.float64:
+        adu = signal_mv
+    else:
+        adu = np.multiply(signal_mv, gain, dtype=np.float64)
     np.rint(adu, out=adu)
     # max/min are NaN if any sample is; only then is the slower, masked check needed.
     if not (-_WFDB_MAX_ADU <= adu.min() and adu.max() <= _WFDB_MAX_ADU):
@@ -379,13 +391,25 @@ def _wfdb_digital(signal_mv: np.ndarray, leads: Sequence[str]) -> np.ndarray:
                 "format 16 holds at 1 µV resolution; use format='npz' instead"
             )
         adu[np.isnan(adu)] = _WFDB_INVALID
-    return adu.astype("<i2")
+    return adu.astype("<i2", order="K")
+
+
+def _wfdb_digital_interleaved(signals_mv: np.ndarray, leads: Sequence[str]) -> np.ndarray:
+    """mV ``(records, n_leads, n_samples)`` -> int16 ``(records, n_samples, n_leads)``.
+
+    The transposition happens in the first pass (strided read, contiguous write), so
+    the interleaved file layout costs no extra copy.
+    """
+    records, n_leads, n_samples = signals_mv.shape
+    adu = np.empty((records, n_samples, n_leads), dtype=np.float64)
+    np.multiply(np.swapaxes(signals_mv, 1, 2), _WFDB_GAIN, out=adu)
+    return _wfdb_digital(np.swapaxes(adu, 1, 2), leads, gain=1.0).swapaxes(1, 2)
 
 
 def _wfdb_checks(digital: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Header checksums (16-bit two's-complement sums per lead) and first samples."""
-    sums = digital.sum(axis=-1, dtype=np.int64)
-    return (sums + 32768) % 65536 - 32768, digital[..., 0]
+    # An int16 accumulator wraps around exactly as the 16-bit checksum does.
+    return digital.sum(axis=-1, dtype=np.int16), digital[..., 0]
 
 
 def _wfdb_header(
