@@ -23,11 +23,32 @@ __all__ = [
     "ECG",
     "GENERATED_LEADS",
     "STANDARD_LEADS",
+    "delineate",
+    "detect_rpeaks",
     "generate",
     "generate_to",
     "load_generator",
+    "measure",
     "plot_ecg",
     "read",
     "write",
     "__version__",
 ]
+
+# The measurement functions need scipy.signal and pandas (about a second to import);
+# they load on first use so that `ecgtoolkit generate` and `import ecgtoolkit` stay fast.
+_LAZY = {"detect_rpeaks": ".detect", "delineate": ".delineation", "measure": ".measurement"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        from importlib import import_module
+
+        value = getattr(import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'ecgtoolkit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,155 @@
+"""Tests of ecgtoolkit.delineation: P/QRS/T boundaries per lead and beat."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ecgtoolkit.delineation import FIDUCIAL_COLUMNS, delineate
+from ecgtoolkit.ecg import ECG
+
+FS = 500.0
+# Constructed beats: every wave is a Hann pulse with exact support, so its onset and
+# offset are known (seconds relative to the R peak).
+P_ON, P_OFF = -0.20, -0.10
+QRS_ON, QRS_OFF = -0.04, 0.05
+T_ON, T_OFF = 0.14, 0.36
+
+
+def _hann(t, onset, duration, height):
+    x = (t - onset) / duration
+    return height * np.where((x >= 0) & (x <= 1), 0.5 - 0.5 * np.cos(2 * np.pi * x), 0.0)
+
+
+def _lead(beats, gains, duration=10.0, p_wave=True):
+    t = np.arange(int(duration * FS)) / FS
+    gp, gq, gr, gs, gt = gains
+    x = np.zeros_like(t)
+    for b in beats:
+        if p_wave:
+            x += _hann(t, b + P_ON, P_OFF - P_ON, gp)
+        x += _hann(t, b + QRS_ON, 0.02, -gq) + _hann(t, b - 0.02, 0.04, gr)
+        x += _hann(t, b + 0.02, QRS_OFF - 0.02, -gs) + _hann(t, b + T_ON, T_OFF - T_ON, gt)
+    return x
+
+
+def _record(beats, p_wave=True):
+    gains = [
+        (0.10, 0.10, 1.0, 0.2, 0.3),
+        (0.15, 0.05, 1.2, 0.1, 0.35),
+        (0.08, 0.10, 0.5, 0.6, -0.2),
+    ]
+    return ECG(
+        np.stack([_lead(beats, g, p_wave=p_wave) for g in gains]), fs=FS, leads=["I", "II", "V2"]
+    )
+
+
+BEATS = np.arange(0.6, 9.6, 0.8)
+
+
+@pytest.fixture(scope="module")
+def synthetic_table() -> pd.DataFrame:
+    return delineate(_record(BEATS))
+
+
+def test_table_shape_and_columns(synthetic_table):
+    table = synthetic_table
+    assert list(table.columns) == ["lead", "beat", *FIDUCIAL_COLUMNS]
+    assert len(table) == 3 * BEATS.size
+    assert list(table.lead.unique()) == ["I", "II", "V2"]
+    for lead in ("I", "II", "V2"):
+        assert table[table.lead == lead].beat.tolist() == list(range(BEATS.size))
+    marks = table[list(FIDUCIAL_COLUMNS)].to_numpy()
+    ordered = np.diff(marks, axis=1)
+    assert (ordered[np.isfinite(ordered)] >= 0).all(), "fiducials must be in temporal order"
+
+
+@pytest.mark.parametrize(
+    ("column", "truth", "tolerance_ms"),
+    [
+        ("P_on", P_ON, 15),
+        ("P_off", P_OFF, 15),
+        ("QRS_on", QRS_ON, 12),
+        ("QRS_off", QRS_OFF, 20),
+        ("T_off", T_OFF, 30),
+        ("P_peak", (P_ON + P_OFF) / 2, 4),
+        ("T_peak", (T_ON + T_OFF) / 2, 4),
+    ],
+)
+def test_known_boundaries_of_constructed_beats(synthetic_table, column, truth, tolerance_ms):
+    table = synthetic_table
+    nearest = BEATS[
+        np.argmin(np.abs(BEATS[None, :] - table.R_peak.to_numpy()[:, None] / FS), axis=1)
+    ]
+    error_ms = 1000 * (table[column].to_numpy() / FS - (nearest + truth))
+    inner = (nearest > BEATS[0]) & (nearest < BEATS[-1])  # edge beats may lack a P or T
+    assert np.isfinite(error_ms[inner]).all()
+    assert np.abs(error_ms[inner]).max() <= tolerance_ms
+
+
+def test_no_p_waves_in_irregular_rhythm_without_atrial_activity():
+    rng = np.random.default_rng(3)
+    beats = np.cumsum(rng.uniform(0.45, 1.1, 20)) + 0.3
+    beats = beats[beats < 9.4]
+    ecg = _record(beats, p_wave=False)
+    t = np.arange(ecg.n_samples) / FS
+    fibrillation = 0.05 * np.sin(
+        2 * np.pi * 6.3 * t + rng.uniform(0, 6, (3, 1)) + 2 * np.sin(2 * np.pi * 0.4 * t)
+    )
+    table = delineate(ECG(ecg.signal + fibrillation, fs=FS, leads=ecg.leads))
+    assert table.P_peak.isna().mean() > 0.8
+
+
+def test_rejects_bad_input():
+    with pytest.raises(ValueError, match="non-finite"):
+        x = _record(BEATS).signal.copy()
+        x[1, 100] = np.inf
+        delineate(ECG(x, fs=FS, leads=["I", "II", "V2"]))
+    with pytest.raises(ValueError, match="one record"):
+        delineate(ECG(np.zeros((2, 1, 5000)), fs=FS, leads=["II"]))
+
+
+def _ludb(data_dir, record):
+    wfdb = pytest.importorskip("wfdb")
+    path = str(data_dir / "ludb" / str(record))
+    rec = wfdb.rdrecord(path)
+    ecg = ECG(rec.p_signal.T, fs=rec.fs, leads=rec.sig_name)
+    marks = {}
+    for ext, lead in zip(rec.sig_name, ecg.leads, strict=True):
+        ann = wfdb.rdann(path, ext)
+        sym, smp = ann.symbol, ann.sample
+        marks[lead] = [
+            (sym[k], smp[k - 1], smp[k + 1])
+            for k in range(1, len(sym) - 1)
+            if sym[k] in "pNt" and sym[k - 1] == "(" and sym[k + 1] == ")"
+        ]
+    return ecg, marks
+
+
+@pytest.mark.parametrize("record", [1, 2, 6])  # development-split records
+def test_ludb_expert_boundaries(data_dir, record):
+    ecg, marks = _ludb(data_dir, record)
+    table = delineate(ecg)
+    errors = {"QRS_on": [], "QRS_off": [], "P_on": [], "T_off": []}
+    for lead, waves in marks.items():
+        det = table[table.lead == lead]
+        for wave, on, off in waves:
+            pairs = {
+                "N": (("QRS_on", on), ("QRS_off", off)),
+                "p": (("P_on", on),),
+                "t": (("T_off", off),),
+            }[wave]
+            for column, truth in pairs:
+                d = det[column].to_numpy() - truth
+                d = d[np.isfinite(d)]
+                if d.size and np.abs(d).min() <= 75:
+                    errors[column].append(d[np.argmin(np.abs(d))] * 1000 / ecg.fs)
+    for column, tolerance in (("QRS_on", 15), ("QRS_off", 20), ("P_on", 30), ("T_off", 40)):
+        assert len(errors[column]) > 50
+        assert abs(np.median(errors[column])) <= tolerance, column
+
+
+def test_ludb_atrial_fibrillation_has_few_p_waves(data_dir):
+    ecg, _ = _ludb(data_dir, 38)  # development split, atrial fibrillation
+    assert delineate(ecg).P_peak.notna().mean() < 0.2

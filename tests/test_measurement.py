@@ -1,0 +1,142 @@
+"""Tests of ecgtoolkit.measurement: global intervals, QTc, axes, amplitudes, batches."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ecgtoolkit.ecg import ECG
+from ecgtoolkit.measurement import GLOBAL_COLUMNS, _qtc, measure
+
+FS = 500.0
+RR = 0.8  # s: 75 bpm
+# Known timing (s from the R peak) of Hann-pulse waves: PR 160 ms, QRS 90 ms, QT 400 ms.
+P_ON, P_OFF, QRS_ON, QRS_OFF, T_ON, T_OFF = -0.20, -0.10, -0.04, 0.05, 0.14, 0.36
+
+
+def _hann(t, onset, duration, height):
+    x = (t - onset) / duration
+    return height * np.where((x >= 0) & (x <= 1), 0.5 - 0.5 * np.cos(2 * np.pi * x), 0.0)
+
+
+def _waveform(t, beats, scale=1.0):
+    """A beat train whose waves all share one polarity pattern, scaled by ``scale``."""
+    x = np.zeros_like(t)
+    for b in beats:
+        x += _hann(t, b + P_ON, P_OFF - P_ON, 0.15) + _hann(t, b + QRS_ON, 0.02, -0.1)
+        x += _hann(t, b - 0.02, 0.04, 1.2) + _hann(t, b + 0.02, QRS_OFF - 0.02, -0.2)
+        x += _hann(t, b + T_ON, T_OFF - T_ON, 0.35)
+    return scale * x
+
+
+def _dipole_record(axis_deg: float, duration: float = 10.0) -> ECG:
+    """Limb leads of a heart vector pointing at ``axis_deg`` (Einthoven triangle) plus V2."""
+    t = np.arange(int(duration * FS)) / FS
+    beats = np.arange(0.6, duration - 0.5, RR)
+    w = _waveform(t, beats)
+    theta = np.radians(axis_deg)
+    lead_i = np.cos(theta) * w
+    lead_ii = np.cos(theta - np.radians(60)) * w
+    return ECG(
+        np.stack([lead_i, lead_ii, lead_ii - lead_i, 0.8 * w]),
+        fs=FS,
+        leads=["I", "II", "III", "V2"],
+    )
+
+
+@pytest.fixture(scope="module")
+def synthetic() -> pd.Series:
+    return measure(_dipole_record(60.0))
+
+
+def test_series_holds_the_documented_columns(synthetic):
+    assert isinstance(synthetic, pd.Series)
+    for column in (
+        *GLOBAL_COLUMNS,
+        "status",
+        "reason",
+        "r_amp_mv_II",
+        "st60_amp_mv_V2",
+        "p_amp_mv_I",
+    ):
+        assert column in synthetic.index
+    assert synthetic["status"] == "ok"
+
+
+def test_rate_and_intervals_of_constructed_record(synthetic):
+    assert synthetic["heart_rate"] == pytest.approx(75.0, abs=0.2)
+    assert synthetic["rr_mean_ms"] == pytest.approx(800.0, abs=2)
+    assert synthetic["rr_sd_ms"] < 3
+    assert synthetic["pr_ms"] == pytest.approx(1000 * (QRS_ON - P_ON), abs=20)
+    assert synthetic["qrs_ms"] == pytest.approx(1000 * (QRS_OFF - QRS_ON), abs=20)
+    assert synthetic["qt_ms"] == pytest.approx(1000 * (T_OFF - QRS_ON), abs=30)
+
+
+def test_amplitudes_of_constructed_record(synthetic):
+    # Lead II of a 60° dipole carries the full waveform: R 1.2 mV, T 0.35, P 0.15 mV.
+    assert synthetic["r_amp_mv_II"] == pytest.approx(1.2, abs=0.1)
+    assert synthetic["t_amp_mv_II"] == pytest.approx(0.35, abs=0.05)
+    assert synthetic["p_amp_mv_II"] == pytest.approx(0.15, abs=0.03)
+    assert synthetic["s_amp_mv_II"] < -0.1
+    assert synthetic["st60_amp_mv_II"] == pytest.approx(0.0, abs=0.05)
+
+
+@pytest.mark.parametrize("axis", [-45.0, 0.0, 60.0, 100.0])
+def test_frontal_axes_of_a_dipole(axis):
+    m = measure(_dipole_record(axis))
+    for column in ("p_axis_deg", "qrs_axis_deg", "t_axis_deg"):
+        assert m[column] == pytest.approx(axis, abs=5), column
+
+
+def test_qtc_formulas_known_values():
+    at_60 = _qtc(400.0, 1.0, 60.0)
+    assert all(v == pytest.approx(400.0) for v in at_60.values())
+    fast = _qtc(360.0, 0.64, 93.75)
+    assert fast["qtc_bazett_ms"] == pytest.approx(450.0)  # 360 / 0.8
+    assert fast["qtc_fridericia_ms"] == pytest.approx(360.0 / 0.64 ** (1 / 3))
+    assert fast["qtc_framingham_ms"] == pytest.approx(360.0 + 154.0 * 0.36)
+    assert fast["qtc_hodges_ms"] == pytest.approx(360.0 + 1.75 * 33.75)
+
+
+def test_single_record_errors_are_raised():
+    x = _dipole_record(60.0).signal.copy()
+    x[0, 10] = np.nan
+    with pytest.raises(ValueError, match="non-finite"):
+        measure(ECG(x, fs=FS, leads=["I", "II", "III", "V2"]))
+    with pytest.raises(ValueError, match="units='uV'"):
+        measure(ECG(1000 * x[1:], fs=FS, leads=["II", "III", "V2"]))
+    with pytest.raises(TypeError, match="ecgtoolkit.ECG"):
+        measure(x)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_batch_gives_one_row_per_record_and_reasons(n_jobs):
+    good = _dipole_record(45.0).signal
+    bad = good.copy()
+    bad[2, :] = np.nan
+    flat = good.copy()
+    flat[0, :] = 0.0
+    batch = ECG(np.stack([good, bad, flat]), fs=FS, leads=["I", "II", "III", "V2"])
+    table = measure(batch, n_jobs=n_jobs, progress=False)
+    assert isinstance(table, pd.DataFrame)
+    assert len(table) == 3
+    assert table.status.tolist() == ["ok", "error", "error"]
+    assert "non-finite" in table.reason[1] and "III" in table.reason[1]
+    assert "flat" in table.reason[2]
+    assert np.isnan(table.qt_ms[1]) and np.isfinite(table.qt_ms[0])
+    single = measure(batch[0])
+    assert table.qt_ms[0] == pytest.approx(single["qt_ms"])
+
+
+def test_ludb_heart_rate_and_intervals(data_dir):
+    wfdb = pytest.importorskip("wfdb")
+    path = str(data_dir / "ludb" / "1")  # development split
+    rec = wfdb.rdrecord(path)
+    ann = wfdb.rdann(path, "ii")
+    r = np.array([s for s, y in zip(ann.sample, ann.symbol, strict=True) if y == "N"])
+    m = measure(ECG(rec.p_signal.T, fs=rec.fs, leads=rec.sig_name))
+    assert m["heart_rate"] == pytest.approx(60 * rec.fs / np.diff(r).mean(), abs=1.0)
+    assert 80 <= m["qrs_ms"] <= 130
+    assert 100 <= m["pr_ms"] <= 220
+    assert 380 <= m["qt_ms"] <= 520
