@@ -41,6 +41,7 @@ class _Params:
     t_window: tuple[float, float] = (0.06, 0.55)  # after QRS offset / after R, capped by RR
     t_area_s: float = 0.10  # Zhang area window for T boundaries
     t_reach: float = 0.20  # T end search from the T peak
+    t_peak_spread: float = 0.05  # a lead's T peak lies this close to the all-lead T peak
 
 
 _P = _Params()
@@ -404,15 +405,29 @@ def _delineate_segments(
     # -- T wave --------------------------------------------------------------------------
     iso = _take(slow, qrs_on - s(0.01))  # PR-segment level, per lead
     t_lo = (g_off + s(_P.t_window[0]))[:, None] + np.zeros((1, n_leads))
-    t_end_cap = r0 + np.minimum(_P.t_window[1], 0.75 * rr_next) * fs
+    # The T wave ends before the next beat's P wave begins: at fast rates the next P
+    # wave falls inside a fixed T window and is taller than a flat T in many leads.
+    next_r = r0 + rr_next * fs
+    lead_pr = np.minimum(r0 - np.nanmedian(p_on, axis=1), s(0.25))  # P onset to R
+    next_p = np.where(np.isfinite(lead_pr), next_r - lead_pr, next_r - s(0.12))
+    t_end_cap = np.minimum(r0 + np.minimum(_P.t_window[1], 0.75 * rr_next) * fs, next_p)
     t_hi = np.broadcast_to(t_end_cap[:, None], (n_beats, n_leads)).astype(np.float64)
     t_dev = slow - iso[..., None]
-    t_peak = _masked_argmax(np.abs(t_dev), t_lo, t_hi)
+    # The T wave of all leads together: the sum of |deviation from the PR level| peaks
+    # where the large T waves do; each lead's T peak is sought near it, so a lead with a
+    # flat T does not take a U wave or the next P wave for its T.
+    t_all = np.abs(t_dev).sum(axis=1)  # (beats, time)
+    g_peak = _masked_argmax(t_all, t_lo[:, 0], t_hi[:, 0])[:, None]
+    t_peak = _masked_argmax(
+        np.abs(t_dev),
+        np.fmax(t_lo, g_peak - s(_P.t_peak_spread)),
+        np.fmin(t_hi, g_peak + s(_P.t_peak_spread)),
+    )
     t_sign = np.sign(_take(t_dev, t_peak))
     t_off = _masked_argmax(
         t_sign[..., None] * _zhang_area(slow, s(_P.t_area_s), forward=False),
         t_peak + s(0.02),
-        np.fmin(t_peak + s(_P.t_reach), r0 + (rr_next * fs)[:, None] - s(0.12)),
+        np.fmin(t_peak + s(_P.t_reach), next_p[:, None]),
     )
     t_on = _masked_argmax(
         t_sign[..., None] * _zhang_area(slow, s(_P.t_area_s), forward=True),
