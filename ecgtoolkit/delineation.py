@@ -36,8 +36,10 @@ class _Params:
     qrs_off_slope: float = 0.02
     qrs_reach: float = 0.06  # how far outside the core an onset/offset may lie
     p_window: tuple[float, float] = (0.30, 0.03)  # before QRS onset
-    p_area_s: float = 0.05  # Zhang area window for P boundaries
-    p_reach: float = 0.10  # P boundary search from the P peak
+    p_on_area_s: float = 0.08  # Zhang area window for the P onset ...
+    p_off_area_s: float = 0.04  # ... and offset
+    p_on_reach: float = 0.10  # P onset search before the P peak ...
+    p_off_reach: float = 0.07  # ... and offset search after it
     t_window: tuple[float, float] = (0.06, 0.55)  # after QRS offset / after R, capped by RR
     t_area_s: float = 0.10  # Zhang area window for T boundaries
     t_reach: float = 0.20  # T end search from the T peak
@@ -47,6 +49,9 @@ class _Params:
 _P = _Params()
 _AF_IRREGULARITY = 0.06  # median |ΔRR| / median RR
 _AF_REPEATABILITY = 0.8  # median correlation of pre-QRS windows with their median
+# Below this the pre-QRS signal does not repeat even though the rhythm may be regular
+# (AF or flutter with a paced or junctional ventricular rhythm): no P waves either.
+_NO_P_REPEATABILITY = 0.5
 
 
 def delineate(ecg: ECG) -> pd.DataFrame:
@@ -63,7 +68,9 @@ def delineate(ecg: ECG) -> pd.DataFrame:
     (more accurate per lead on the development split than each lead's own, noisy where
     its QRS is small). The P peak is the largest deviation from the straight line
     joining the start of the P window and the QRS onset; the T peak the largest
-    deviation from the PR level after the QRS; onsets and offsets of P and T maximise
+    deviation from the PR level after the QRS, within ±50 ms of the all-lead T peak
+    (largest sum over leads of |deviation|) and before the next beat's P onset (at
+    fast rates the next P wave would otherwise pass for a flat T wave); onsets and offsets of P and T maximise
     the area indicator of Zhang et al. 2006 (doi:10.1109/TBME.2006.884644), which
     finds where a wave's tail meets the baseline and resists noise and baseline shifts.
     Beats whose QRS correlates (r > 0.9) with the median beat take the marks found on
@@ -71,7 +78,8 @@ def delineate(ecg: ECG) -> pd.DataFrame:
     other beats (ectopics) keep their own. A record with an irregular rhythm (median
     |ΔRR| > 6% of the RR) whose pre-QRS atrial signal does not repeat from beat to beat
     (median correlation with its median < 0.8) is taken as atrial fibrillation or
-    flutter and gets no P waves.
+    flutter and gets no P waves; so is a record of any rhythm whose pre-QRS signal
+    hardly repeats at all (correlation < 0.5: AF with a regular paced rhythm).
 
     Parameters
     ----------
@@ -205,7 +213,8 @@ def _delineate_signal(
     # atrial wave before the QRS (thresholds set on the LUDB development split).
     global_on = _nan_reduce(np.fmin, marks["QRS_on"]) + (peaks - pre)
     irregularity, repeatability = _atrial_features(pwave, global_on, rr, fs)
-    if irregularity > _AF_IRREGULARITY and repeatability < _AF_REPEATABILITY:
+    irregular_af = irregularity > _AF_IRREGULARITY and repeatability < _AF_REPEATABILITY
+    if irregular_af or repeatability < _NO_P_REPEATABILITY:
         for col in ("P_on", "P_peak", "P_off"):
             marks[col][:] = np.nan
             if median_beat is not None:
@@ -258,6 +267,15 @@ def _median_beat(
 def _nan_reduce(ufunc: np.ufunc, values: np.ndarray) -> np.ndarray:
     """Reduce over leads (axis 1) ignoring NaN, without warnings; NaN where all are NaN."""
     return ufunc.reduce(values, axis=1)
+
+
+def _nan_median(values: np.ndarray) -> np.ndarray:
+    """Median over leads (axis 1) ignoring NaN, without warnings; NaN where all are NaN."""
+    some = np.isfinite(values).any(axis=1)
+    out = np.full(values.shape[0], np.nan)
+    if some.any():
+        out[some] = np.nanmedian(values[some], axis=1)
+    return out
 
 
 def _last_true_at_or_before(cond: np.ndarray, limit: np.ndarray) -> np.ndarray:
@@ -392,14 +410,14 @@ def _delineate_segments(
     p_peak = _masked_argmax(np.abs(p_dev), p_lo, p_hi)
     p_sign = np.sign(_take(p_dev, p_peak))
     p_on = _masked_argmax(
-        p_sign[..., None] * _zhang_area(pwave, s(_P.p_area_s), forward=True),
-        np.fmax(p_peak - s(_P.p_reach), p_lo - s(0.03)),
+        p_sign[..., None] * _zhang_area(pwave, s(_P.p_on_area_s), forward=True),
+        np.fmax(p_peak - s(_P.p_on_reach), p_lo - s(0.03)),
         p_peak - s(0.01),
     )
     p_off = _masked_argmax(
-        p_sign[..., None] * _zhang_area(pwave, s(_P.p_area_s), forward=False),
+        p_sign[..., None] * _zhang_area(pwave, s(_P.p_off_area_s), forward=False),
         p_peak + s(0.01),
-        np.fmin(p_peak + s(_P.p_reach), qrs_on),
+        np.fmin(p_peak + s(_P.p_off_reach), qrs_on),
     )
 
     # -- T wave --------------------------------------------------------------------------
@@ -408,7 +426,7 @@ def _delineate_segments(
     # The T wave ends before the next beat's P wave begins: at fast rates the next P
     # wave falls inside a fixed T window and is taller than a flat T in many leads.
     next_r = r0 + rr_next * fs
-    lead_pr = np.minimum(r0 - np.nanmedian(p_on, axis=1), s(0.25))  # P onset to R
+    lead_pr = np.minimum(r0 - _nan_median(p_on), s(0.25))  # P onset to R, samples
     next_p = np.where(np.isfinite(lead_pr), next_r - lead_pr, next_r - s(0.12))
     t_end_cap = np.minimum(r0 + np.minimum(_P.t_window[1], 0.75 * rr_next) * fs, next_p)
     t_hi = np.broadcast_to(t_end_cap[:, None], (n_beats, n_leads)).astype(np.float64)

@@ -101,6 +101,32 @@ def test_no_p_waves_in_irregular_rhythm_without_atrial_activity():
     assert table.P_peak.isna().mean() > 0.8
 
 
+def test_no_p_waves_in_regular_rhythm_without_atrial_activity():
+    # AF with a regular (paced) ventricular rhythm: fibrillatory waves, no P wave.
+    rng = np.random.default_rng(5)
+    ecg = _record(BEATS, p_wave=False)
+    t = np.arange(ecg.n_samples) / FS
+    fibrillation = 0.06 * np.sin(
+        2 * np.pi * 5.7 * t + rng.uniform(0, 6, (3, 1)) + 3 * np.sin(2 * np.pi * 0.23 * t)
+    )
+    table = delineate(ECG(ecg.signal + fibrillation, fs=FS, leads=ecg.leads))
+    assert table.P_peak.isna().mean() > 0.8
+
+
+def test_t_wave_is_not_taken_from_the_next_p_wave_at_fast_rates():
+    # At 97 bpm the next beat's P wave (tall) starts 0.42 s after R, inside a fixed T
+    # window; the small T wave must still be found, and end before that P wave.
+    beats = np.arange(0.6, 9.6, 0.62)
+    gains = [(0.30, 0.10, 1.0, 0.2, 0.08), (0.35, 0.05, 1.2, 0.1, 0.3)]
+    ecg = ECG(np.stack([_lead(beats, g) for g in gains]), fs=FS, leads=["I", "II"])
+    table = delineate(ecg)
+    inner = table[(table.R_peak / FS > beats[0] + 0.1) & (table.R_peak / FS < beats[-1] - 0.1)]
+    t_peak = (inner.T_peak - inner.R_peak) / FS
+    t_off = (inner.T_off - inner.R_peak) / FS
+    assert np.abs(t_peak - (T_ON + T_OFF) / 2).max() < 0.02
+    assert np.abs(t_off - T_OFF).max() < 0.03
+
+
 def test_rejects_bad_input():
     with pytest.raises(ValueError, match="non-finite"):
         x = _record(BEATS).signal.copy()

@@ -530,3 +530,17 @@ def test_write_batch_matches_record_by_record(tmp_path):
     bad[2, 3, 5] = 40.0
     with pytest.raises(ValueError, match="lead V2 reaches 40 mV"):
         eio._write_batch(bad, 360.0, leads, [tmp_path / f"c{i}" for i in range(3)], "wfdb", overwrite=False)
+
+
+@given(
+    hnp.arrays(
+        np.int64,
+        st.tuples(st.integers(1, 20), st.integers(1, 9)),
+        elements=st.integers(-(10**12), 10**12),
+    )
+)
+def test_integer_table_matches_str_formatting(values):
+    from ecgtoolkit.io import _integer_table
+
+    expected = "".join(" ".join(map(str, row)) + "\n" for row in values.tolist())
+    assert _integer_table(values).decode("ascii") == expected

@@ -73,6 +73,21 @@ def test_rate_and_intervals_of_constructed_record(synthetic):
     assert synthetic["qt_ms"] == pytest.approx(1000 * (T_OFF - QRS_ON), abs=30)
 
 
+def test_qt_is_not_set_by_one_lead_with_a_late_t_end():
+    # Five leads with a T end 400 ms after QRS onset and one whose T wave (a U wave, a
+    # misplaced end) lasts 150 ms longer: the global QT follows the five.
+    t = np.arange(int(10 * FS)) / FS
+    beats = np.arange(0.6, 9.6, RR)
+    late = np.zeros_like(t)
+    for b in beats:
+        late += _hann(t, b + QRS_ON, 0.02, -0.1) + _hann(t, b - 0.02, 0.04, 1.2)
+        late += _hann(t, b + 0.02, QRS_OFF - 0.02, -0.2)
+        late += _hann(t, b + T_ON, T_OFF - T_ON + 0.15, 0.35)
+    signal = np.stack([_waveform(t, beats, g) for g in (1.0, 0.8, 0.6, 1.2, 0.9)] + [late])
+    m = measure(ECG(signal, fs=FS, leads=["I", "II", "V1", "V2", "V3", "V4"]))
+    assert m["qt_ms"] == pytest.approx(1000 * (T_OFF - QRS_ON), abs=30)
+
+
 def test_amplitudes_of_constructed_record(synthetic):
     # Lead II of a 60° dipole carries the full waveform: R 1.2 mV, T 0.35, P 0.15 mV.
     assert synthetic["r_amp_mv_II"] == pytest.approx(1.2, abs=0.1)
