@@ -398,7 +398,10 @@ def generate_to(
     overwrite : bool
         Replace existing files of these ids.
     resume : bool
-        Skip ids whose files already exist (same seed and format as the manifest).
+        Skip ids whose record is complete (its last file, e.g. ``.hea``, exists) and
+        replace leftovers of unfinished ones. Seed, format, leads and batch size come
+        from (and must match) the manifest, so the dataset ends up as one run would
+        have written it.
     progress : bool
         Show a tqdm progress bar.
 
@@ -437,7 +440,6 @@ def generate_to(
         raise ValueError("overwrite=True and resume=True contradict each other; pick one")
     start_id = _check_start_id(start_id)
     dev = _resolve_device(device)
-    size = _resolve_batch_size(batch_size, dev)
     folder = Path(out_dir)
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(f"{folder} exists and is not a folder")
@@ -455,18 +457,31 @@ def generate_to(
                     f"cannot resume: {manifest_path} has {key}={old.get(key)!r}, this run "
                     f"{value!r}; use the same settings or a new folder"
                 )
+        # The same batch size keeps resumed records bit-identical (see generate()).
+        old_size = old.get("generator", {}).get("batch_size")
+        if batch_size is None:
+            batch_size = old_size
+        elif old_size is not None and batch_size != old_size:
+            raise ValueError(
+                f"cannot resume: {manifest_path} was written with batch_size={old_size}; "
+                "resume with the same batch size (or none) so that records stay identical"
+            )
     elif resume and seed is None:
         raise ValueError("resume needs the seed of the first run (no manifest.json found)")
     entropy = _resolve_seed(seed)
+    size = _resolve_batch_size(batch_size, dev)
 
     ids = np.arange(start_id, start_id + n, dtype=np.int64)
-    done = np.array([(folder / f"{i}{suffixes[-1]}").exists() for i in ids], dtype=bool)
-    in_the_way = [
-        folder / f"{i}{sfx}" for i in ids for sfx in suffixes if (folder / f"{i}{sfx}").exists()
-    ] if not (overwrite or resume) else []
+    existing = set(os.listdir(folder)) if folder.is_dir() else set()
+    done = np.array([f"{i}{suffixes[-1]}" in existing for i in ids.tolist()], dtype=bool)
+    in_the_way = (
+        [f"{i}{sfx}" for i in ids.tolist() for sfx in suffixes if f"{i}{sfx}" in existing]
+        if not (overwrite or resume)
+        else []
+    )
     if in_the_way:
         raise FileExistsError(
-            f"{len(in_the_way)} file(s) already exist in {folder} (first: {in_the_way[0].name}); "
+            f"{len(in_the_way)} file(s) already exist in {folder} (first: {in_the_way[0]}); "
             "pass overwrite=True (--overwrite) to replace them or resume=True to skip them"
         )
     if old is not None and not (overwrite or resume) and old.get("seed") != entropy:
@@ -498,7 +513,8 @@ def generate_to(
     def write_chunk(chunk: np.ndarray, tanh_out: np.ndarray) -> None:
         ecg_io._write_batch(
             _to_leads(tanh_out, leads), FS, names, [folder / str(int(i)) for i in chunk], format,
-            overwrite=overwrite, metas=[{"seed": entropy, "record_id": int(i)} for i in chunk],
+            overwrite=overwrite or resume,  # resume: leftovers of unfinished records go
+            metas=[{"seed": entropy, "record_id": int(i)} for i in chunk],
         )
         if bar is not None:
             bar.update(len(chunk))

@@ -189,3 +189,13 @@ def test_generate_to_memory_is_bounded(tmp_path):
         tracemalloc.stop()
     assert len(list(tmp_path.glob("*.hea"))) == 256
     assert peak < 20e6
+
+
+def test_resume_keeps_the_batch_size_of_the_first_run(tmp_path):
+    et.generate_to(tmp_path, 3, seed=6, batch_size=2, progress=False)
+    (tmp_path / "1.hea").unlink()
+    with pytest.raises(ValueError, match="batch_size=2"):
+        et.generate_to(tmp_path, 3, resume=True, batch_size=8, progress=False)
+    et.generate_to(tmp_path, 3, resume=True, progress=False)  # takes 2 from the manifest
+    expected = et.generate(3, seed=6, batch_size=2)
+    np.testing.assert_allclose(et.read(tmp_path / "1").signal, expected.signal[1], atol=0.00051)
