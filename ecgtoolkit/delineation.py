@@ -248,7 +248,7 @@ def _median_beat(
         return like, None
     half = int(round(0.1 * fs))
     qrs = fast[..., r0 - half : r0 + half]
-    template_qrs = np.median(qrs, axis=0)
+    template_qrs = _median_over_beats(qrs)
     a = qrs.reshape(n_beats, -1)
     a = a - a.mean(axis=1, keepdims=True)
     b = template_qrs.reshape(-1) - template_qrs.mean()
@@ -256,12 +256,27 @@ def _median_beat(
     like = corr > 0.9
     if like.sum() < 3:
         return np.zeros(n_beats, dtype=bool), None
-    med = [np.median(seg[like], axis=0)[None] for seg in (fast, pwave, slow)]
+    med = [_median_over_beats(seg[like])[None] for seg in (fast, pwave, slow)]
     rr = np.array([typical_rr])
     tmpl = _delineate_segments(*med, fs, r0, rr, rr)
     return like, MedianBeat(
         med[0][0], med[2][0], {k: v[0] for k, v in tmpl.items()}, r0, int(like.sum())
     )
+
+
+def _median_over_beats(values: np.ndarray) -> np.ndarray:
+    """``np.median(values, axis=0)`` for finite values, several times faster.
+
+    Sorting along the first axis of a C-ordered array is much cheaper than numpy's
+    median there, which partitions strided lanes. The middle values are averaged as
+    numpy does, so the result is the same to the last bit.
+    """
+    n = values.shape[0]
+    ordered = np.sort(values, axis=0)
+    half = n // 2
+    if n % 2:
+        return ordered[half].copy()
+    return (ordered[half - 1] + ordered[half]) / 2
 
 
 def _nan_reduce(ufunc: np.ufunc, values: np.ndarray) -> np.ndarray:
@@ -271,10 +286,15 @@ def _nan_reduce(ufunc: np.ufunc, values: np.ndarray) -> np.ndarray:
 
 def _nan_median(values: np.ndarray) -> np.ndarray:
     """Median over leads (axis 1) ignoring NaN, without warnings; NaN where all are NaN."""
-    some = np.isfinite(values).any(axis=1)
-    out = np.full(values.shape[0], np.nan)
-    if some.any():
-        out[some] = np.nanmedian(values[some], axis=1)
+    # Sorting puts the NaN last; the middle two of the finite values are averaged as
+    # np.nanmedian does (one value twice for an odd count), for the same result faster.
+    count = np.isfinite(values).sum(axis=1)
+    ordered = np.sort(values, axis=1)
+    high = count // 2
+    low = np.where(count % 2 == 1, high, high - 1)
+    rows = np.arange(values.shape[0])
+    out = (ordered[rows, np.maximum(low, 0)] + ordered[rows, high]) / 2
+    out[count == 0] = np.nan
     return out
 
 
@@ -301,11 +321,15 @@ def _first_true_at_or_after(cond: np.ndarray, limit: np.ndarray) -> np.ndarray:
 
 def _masked_argmax(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """Argmax of ``values`` over ``lo <= t <= hi`` along the last axis (NaN if empty)."""
-    t = np.arange(values.shape[-1])
+    w = values.shape[-1]
+    t = np.arange(w)
     ok = (t >= lo[..., None]) & (t <= hi[..., None])
     v = np.where(ok, values, -np.inf)
     pos = np.argmax(v, axis=-1).astype(np.float64)
-    pos[~ok.any(axis=-1)] = np.nan
+    # Empty where no whole sample lies in [lo, hi] inside the array (NaN limits too);
+    # cheaper than ok.any(axis=-1).
+    nonempty = np.maximum(np.ceil(lo), 0) <= np.minimum(np.floor(hi), w - 1)
+    pos[~np.broadcast_to(nonempty, pos.shape)] = np.nan
     return pos
 
 
@@ -313,7 +337,7 @@ def _take(values: np.ndarray, pos: np.ndarray) -> np.ndarray:
     """``values[..., pos]`` for float positions that may be NaN (gives NaN there)."""
     ok = np.isfinite(pos)
     p = np.where(ok, pos, 0).astype(np.int64)
-    out = np.take_along_axis(values, p[..., None], axis=-1)[..., 0]
+    out = values[(*np.indices(p.shape, sparse=True), p)]
     return np.where(ok, out, np.nan)
 
 
@@ -483,7 +507,7 @@ def _atrial_features(
     idx = starts[ok].astype(np.int64)[:, None] + np.arange(lo - hi)[None, :]
     windows = pwave[:, idx].transpose(1, 0, 2)  # (beats, leads, time)
     windows = windows - windows.mean(axis=-1, keepdims=True)
-    template = np.median(windows, axis=0)
+    template = _median_over_beats(windows)
     flat_w = windows.reshape(windows.shape[0], -1)
     flat_t = template.reshape(-1)
     num = flat_w @ flat_t

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ._dsp import record_problem, validate_record
-from .delineation import MedianBeat, _delineate_signal
+from .delineation import MedianBeat, _delineate_signal, _nan_median
 from .detect import _detect
 from .ecg import ECG
 
@@ -262,8 +262,7 @@ def _axes(beat: MedianBeat, leads: tuple[str, ...]) -> dict[str, float]:
     }
     t = np.arange(beat.fast.shape[-1])
     for key, (sig, on, off) in spans.items():
-        lo = np.nanmedian(on) if np.isfinite(on).any() else np.nan
-        hi = np.nanmedian(off) if np.isfinite(off).any() else np.nan
+        lo, hi = _nan_median(np.stack([on, off]))
         if not (np.isfinite(lo) and np.isfinite(hi) and hi > lo):
             continue
         inside = (t >= lo) & (t <= hi)
