@@ -121,14 +121,9 @@ def f1(tp: int, fp: int, fn: int) -> float:
     return 2 * tp / max(1, 2 * tp + fp + fn)
 
 
-def score_ludb_record(result: pd.DataFrame, truth: pd.DataFrame, fs: float, af: bool) -> dict:
-    """Per-lead scoring of one record's delineation against the expert marks.
-
-    ``result`` has the columns of :func:`ecgtoolkit.delineation.delineate`.
-    Returns counts and lists of errors (ms) to pool over records.
-    """
-    win = WINDOW_MS / 1000 * fs
-    out = {
+def _empty_tally() -> dict:
+    """Counts and error lists of the per-lead scoring, pooled over records."""
+    return {
         "tp": 0,
         "fp": 0,
         "fn": 0,
@@ -138,6 +133,16 @@ def score_ludb_record(result: pd.DataFrame, truth: pd.DataFrame, fs: float, af: 
         "p_beats": 0,
         "beats": 0,
     }
+
+
+def score_ludb_record(result: pd.DataFrame, truth: pd.DataFrame, fs: float, af: bool) -> dict:
+    """Per-lead scoring of one record's delineation against the expert marks.
+
+    ``result`` has the columns of :func:`ecgtoolkit.delineation.delineate`.
+    Returns counts and lists of errors (ms) to pool over records.
+    """
+    win = WINDOW_MS / 1000 * fs
+    out = _empty_tally()
     qrs_truth = truth[truth.wave == "QRS"]
     span_lo = truth[["on", "peak"]].min().min()
     span_hi = truth[["peak", "off"]].max().max()
@@ -343,16 +348,7 @@ def score_rpeaks(sets: dict, use_neurokit: bool) -> list[dict]:
 # ---------------------------------------------------------------------------------------
 def evaluate_ludb(folder: Path, records: list[int], method: str) -> dict:
     rhythms = ludb_rhythms(folder)
-    pooled = {
-        "tp": 0,
-        "fp": 0,
-        "fn": 0,
-        "err": {k: [] for k in FIDUCIALS},
-        "n_ref": dict.fromkeys(FIDUCIALS, 0),
-        "n_found": dict.fromkeys(FIDUCIALS, 0),
-        "p_beats": 0,
-        "beats": 0,
-    }
+    pooled = _empty_tally()
     glob_err: dict[str, list[float]] = {"pr_ms": [], "qrs_ms": [], "qt_ms": [], "heart_rate": []}
     seconds = 0.0
     for record in records:
