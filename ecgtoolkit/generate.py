@@ -431,11 +431,9 @@ def generate_to(
     n = _check_count(n)
     if format not in ecg_io.FORMATS:
         raise ValueError(f"unknown format {format!r}; choose one of {', '.join(ecg_io.FORMATS)}")
-    if format == "asc":
-        if leads not in (8, 12):
-            _check_leads(leads)
-        leads = 8  # the published format has exactly the 8 generated leads
     leads = _check_leads(leads)
+    if format == "asc":
+        leads = 8  # the published format has exactly the 8 generated leads
     if overwrite and resume:
         raise ValueError("overwrite=True and resume=True contradict each other; pick one")
     start_id = _check_start_id(start_id)

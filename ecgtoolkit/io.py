@@ -245,12 +245,16 @@ def _write_signal(
     return _write_payloads(targets, payloads, overwrite)
 
 
-def _check_targets(stem: Path, targets: list[Path], overwrite: bool) -> None:
-    if not stem.parent.is_dir():
+def _check_folder(folder: Path) -> None:
+    if not folder.is_dir():
         raise FileNotFoundError(
-            f"folder {str(stem.parent)!r} does not exist; create it first "
+            f"folder {str(folder)!r} does not exist; create it first "
             "(Path(folder).mkdir(parents=True))"
         )
+
+
+def _check_targets(stem: Path, targets: list[Path], overwrite: bool) -> None:
+    _check_folder(stem.parent)
     if not overwrite:
         for target in targets:
             if target.exists():
@@ -298,7 +302,7 @@ def _write_batch(
         return
     if len(stems) == 0:
         return
-    _check_targets(stems[0], [], overwrite)  # the folder, once per batch
+    _check_folder(stems[0].parent)  # once per batch; each write checks its own target
     digital = _wfdb_digital_interleaved(signals_mv, leads)  # (records, samples, leads)
     checksums, initial = _wfdb_checks(np.moveaxis(digital, 1, 2))
     n_samples = digital.shape[1]

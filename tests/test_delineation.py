@@ -88,26 +88,26 @@ def test_known_boundaries_of_constructed_beats(synthetic_table, column, truth, t
     assert np.abs(error_ms[inner]).max() <= tolerance_ms
 
 
-def test_no_p_waves_in_irregular_rhythm_without_atrial_activity():
-    rng = np.random.default_rng(3)
-    beats = np.cumsum(rng.uniform(0.45, 1.1, 20)) + 0.3
-    beats = beats[beats < 9.4]
+def _irregular_beats() -> np.ndarray:
+    beats = np.cumsum(np.random.default_rng(3).uniform(0.45, 1.1, 20)) + 0.3
+    return beats[beats < 9.4]
+
+
+@pytest.mark.parametrize(
+    ("beats", "seed", "amplitude", "f_hz", "wobble", "wobble_hz"),
+    [
+        (_irregular_beats(), 3, 0.05, 6.3, 2, 0.4),  # AF, irregular ventricular rhythm
+        (BEATS, 5, 0.06, 5.7, 3, 0.23),  # AF with a regular (paced) ventricular rhythm
+    ],
+    ids=["irregular", "regular"],
+)
+def test_no_p_waves_without_atrial_activity(beats, seed, amplitude, f_hz, wobble, wobble_hz):
+    """Fibrillatory waves and no P wave: P must be reported on almost no beat."""
+    rng = np.random.default_rng(seed)
     ecg = _record(beats, p_wave=False)
     t = np.arange(ecg.n_samples) / FS
-    fibrillation = 0.05 * np.sin(
-        2 * np.pi * 6.3 * t + rng.uniform(0, 6, (3, 1)) + 2 * np.sin(2 * np.pi * 0.4 * t)
-    )
-    table = delineate(ECG(ecg.signal + fibrillation, fs=FS, leads=ecg.leads))
-    assert table.P_peak.isna().mean() > 0.8
-
-
-def test_no_p_waves_in_regular_rhythm_without_atrial_activity():
-    # AF with a regular (paced) ventricular rhythm: fibrillatory waves, no P wave.
-    rng = np.random.default_rng(5)
-    ecg = _record(BEATS, p_wave=False)
-    t = np.arange(ecg.n_samples) / FS
-    fibrillation = 0.06 * np.sin(
-        2 * np.pi * 5.7 * t + rng.uniform(0, 6, (3, 1)) + 3 * np.sin(2 * np.pi * 0.23 * t)
+    fibrillation = amplitude * np.sin(
+        2 * np.pi * f_hz * t + rng.uniform(0, 6, (3, 1)) + wobble * np.sin(2 * np.pi * wobble_hz * t)
     )
     table = delineate(ECG(ecg.signal + fibrillation, fs=FS, leads=ecg.leads))
     assert table.P_peak.isna().mean() > 0.8
