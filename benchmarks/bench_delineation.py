@@ -421,7 +421,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="first 10 records of each split only")
     parser.add_argument("--no-neurokit", action="store_true", help="skip the NeuroKit2 baseline")
-    parser.add_argument("--split", choices=("dev", "test", "both"), default="both")
+    parser.add_argument(
+        "--split",
+        choices=("dev", "val", "test", "both"),
+        default="both",
+        help="val: the DEV records kept out of the segmenter's training (every 7th)",
+    )
     args = parser.parse_args(argv)
     root = data_dir(required=True)
     folder = root / "ludb"
@@ -430,9 +435,9 @@ def main(argv: list[str] | None = None) -> None:
         dev, test = dev[:10], test[:10]
     methods = ["ecgtoolkit"] + ([] if args.no_neurokit else ["NeuroKit2"])
     rows = []
-    for split, records in (("DEV", dev), ("TEST", test)):
-        if args.split not in ("both", split.lower()):
-            continue
+    splits = {"dev": [("DEV", dev)], "val": [("VAL", dev[::7])], "test": [("TEST", test)]}
+    splits["both"] = splits["dev"] + splits["test"]
+    for split, records in splits[args.split]:
         for method in methods:
             row = evaluate_ludb(folder, records, method)
             rows.append({"split": split, **row})

@@ -23,6 +23,7 @@ __all__ = [
     "ECG",
     "GENERATED_LEADS",
     "STANDARD_LEADS",
+    "amplitudes",
     "delineate",
     "detect_rpeaks",
     "generate",
@@ -37,7 +38,12 @@ __all__ = [
 
 # The measurement functions need scipy.signal and pandas (about a second to import);
 # they load on first use so that `ecgtoolkit generate` and `import ecgtoolkit` stay fast.
-_LAZY = {"detect_rpeaks": ".detect", "delineate": ".delineation", "measure": ".measurement"}
+_LAZY = {
+    "amplitudes": ".measurement",
+    "detect_rpeaks": ".detect",
+    "delineate": ".delineation",
+    "measure": ".measurement",
+}
 
 
 def __getattr__(name: str):

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from ecgtoolkit.ecg import ECG
-from ecgtoolkit.measurement import GLOBAL_COLUMNS, _qtc, measure
+from ecgtoolkit.measurement import AMPLITUDE_WAVES, GLOBAL_COLUMNS, _qtc, amplitudes, measure
 
 FS = 500.0
 RR = 0.8  # s: 75 bpm
@@ -155,3 +155,36 @@ def test_ludb_heart_rate_and_intervals(data_dir):
     assert 80 <= m["qrs_ms"] <= 130
     assert 100 <= m["pr_ms"] <= 220
     assert 380 <= m["qt_ms"] <= 520
+
+
+def test_amplitudes_long_table_matches_the_wide_columns(synthetic):
+    table = amplitudes(synthetic)
+    leads = ["I", "II", "III", "V2"]
+    assert table.columns.tolist() == ["record", "lead", "wave", "amplitude_mv"]
+    assert len(table) == len(leads) * len(AMPLITUDE_WAVES)
+    assert table.lead.unique().tolist() == leads
+    for row in table.itertuples():
+        expected = synthetic[f"{row.wave}_amp_mv_{row.lead}"]
+        assert row.amplitude_mv == pytest.approx(expected, nan_ok=True)
+    # Known answer: lead II carries the waveform scaled by cos(0) = 1 at a 60° axis.
+    r_ii = table[(table.lead == "II") & (table.wave == "r")].amplitude_mv.item()
+    assert r_ii == pytest.approx(1.2, abs=0.1)
+
+
+def test_amplitudes_of_a_batch_keep_the_record_index():
+    batch = ECG(
+        np.stack([_dipole_record(0.0).signal, _dipole_record(75.0).signal]),
+        fs=FS,
+        leads=["I", "II", "III", "V2"],
+    )
+    table = amplitudes(measure(batch, n_jobs=1, progress=False))
+    assert table.record.tolist() == [0] * 24 + [1] * 24
+    r_i = table[(table.lead == "I") & (table.wave == "r")].set_index("record").amplitude_mv
+    # Lead I sees the heart vector's projection: cos(0°) and cos(75°) of it.
+    assert r_i[0] == pytest.approx(1.2, abs=0.1)
+    assert r_i[1] == pytest.approx(1.2 * np.cos(np.radians(75.0)), abs=0.1)
+
+
+def test_amplitudes_rejects_other_tables():
+    with pytest.raises(ValueError, match="ecgtoolkit.measure"):
+        amplitudes(pd.DataFrame({"qt_ms": [400.0]}))
