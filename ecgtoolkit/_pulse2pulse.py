@@ -64,7 +64,9 @@ def _phase_groups(kernel: int, up: int) -> list[tuple[list[int], int, int]]:
     return groups
 
 
-def _polyphase_matrix(kernel: int, up: int, phases: list[int], first: int, last: int) -> torch.Tensor:
+def _polyphase_matrix(
+    kernel: int, up: int, phases: list[int], first: int, last: int
+) -> torch.Tensor:
     """0/1 tensor M (len(phases), taps, kernel): W_r[j] = sum_k M[r, j - first, k] w[k]."""
     pad = kernel // 2
     mat = torch.zeros(len(phases), last - first + 1, kernel)
@@ -165,7 +167,10 @@ class Pulse2PulseGenerator(nn.Module):
                     groups = module.fused_weights()
                 else:
                     groups = [(module.weight, module.bias, KERNEL // 2, KERNEL // 2)]
-                fast[name] = [(_as_2d_weight(w), b.detach().clone(), left, right) for w, b, left, right in groups]
+                fast[name] = [
+                    (_as_2d_weight(w), b.detach().clone(), left, right)
+                    for w, b, left, right in groups
+                ]
             self._fast = fast
         return self._fast
 

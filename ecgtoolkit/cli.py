@@ -42,23 +42,52 @@ def _parser() -> argparse.ArgumentParser:
         description="Generate 10 s, 500 Hz DeepFake ECGs with the Pulse2Pulse GAN "
         "(Thambawita et al., Sci Rep 2021) and write one file set per ECG.",
     )
-    gen.add_argument("-n", "--number", dest="n", type=_positive_int, required=True, help="number of ECGs")
+    gen.add_argument(
+        "-n", "--number", dest="n", type=_positive_int, required=True, help="number of ECGs"
+    )
     gen.add_argument("-o", "--out-dir", required=True, help="output folder (created if missing)")
-    gen.add_argument("--format", default="wfdb", choices=["wfdb", "csv", "asc", "npy", "npz"],
-                     help="file format (default: wfdb)")
-    gen.add_argument("--leads", type=int, default=12, choices=[8, 12],
-                     help="12 (derived limb leads added) or the 8 generated leads (default: 12)")
-    gen.add_argument("--seed", type=_non_negative_int, default=None, help="noise seed (default: random, saved in manifest.json)")
-    gen.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="default: auto")
+    gen.add_argument(
+        "--format",
+        default="wfdb",
+        choices=["wfdb", "csv", "asc", "npy", "npz"],
+        help="file format (default: wfdb)",
+    )
+    gen.add_argument(
+        "--leads",
+        type=int,
+        default=12,
+        choices=[8, 12],
+        help="12 (derived limb leads added) or the 8 generated leads (default: 12)",
+    )
+    gen.add_argument(
+        "--seed",
+        type=_non_negative_int,
+        default=None,
+        help="noise seed (default: random, saved in manifest.json)",
+    )
+    gen.add_argument(
+        "--device", default="auto", choices=["auto", "cpu", "cuda"], help="default: auto"
+    )
     gen.add_argument("--batch-size", type=_positive_int, default=None, help="ECGs per forward pass")
-    gen.add_argument("--start-id", type=_non_negative_int, default=0, help="id of the first record (default: 0)")
+    gen.add_argument(
+        "--start-id", type=_non_negative_int, default=0, help="id of the first record (default: 0)"
+    )
     mode = gen.add_mutually_exclusive_group()
     mode.add_argument("--overwrite", action="store_true", help="replace existing files")
     mode.add_argument("--resume", action="store_true", help="skip ids already written")
     gen.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     demo = commands.add_parser("demo", help="generate a few ECGs, summarise, save and plot them")
-    demo.add_argument("-o", "--out-dir", default="demo_output", help="output folder (default: demo_output)")
-    demo.add_argument("-n", "--number", dest="n", type=_positive_int, default=8, help="number of ECGs (default: 8)")
+    demo.add_argument(
+        "-o", "--out-dir", default="demo_output", help="output folder (default: demo_output)"
+    )
+    demo.add_argument(
+        "-n",
+        "--number",
+        dest="n",
+        type=_positive_int,
+        default=8,
+        help="number of ECGs (default: 8)",
+    )
     demo.add_argument("--overwrite", action="store_true", help="replace an earlier demo's files")
     return parser
 
@@ -79,15 +108,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             run_demo(args.out_dir, n=args.n, overwrite=args.overwrite)
             return 0
         folder = generate_to(
-            args.out_dir, args.n, format=args.format, seed=args.seed, start_id=args.start_id,
-            leads=args.leads, device=args.device, batch_size=args.batch_size,
-            overwrite=args.overwrite, resume=args.resume, progress=not args.quiet,
+            args.out_dir,
+            args.n,
+            format=args.format,
+            seed=args.seed,
+            start_id=args.start_id,
+            leads=args.leads,
+            device=args.device,
+            batch_size=args.batch_size,
+            overwrite=args.overwrite,
+            resume=args.resume,
+            progress=not args.quiet,
         )
     except (ValueError, TypeError, RuntimeError, OSError) as exc:
         print(f"ecgtoolkit: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("ecgtoolkit: interrupted; finished records are complete, rerun with --resume", file=sys.stderr)
+        print(
+            "ecgtoolkit: interrupted; finished records are complete, rerun with --resume",
+            file=sys.stderr,
+        )
         return 130
     if not args.quiet:
         print(f"wrote {args.n} ECGs ({args.format}) to {folder}")

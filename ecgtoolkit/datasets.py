@@ -47,7 +47,10 @@ def data_dir(required: bool = False) -> Path | None:
             raise FileNotFoundError(f"{_ENV}={env!r} is not a folder; point it at the shared data")
         return path
     project_root = Path(__file__).resolve().parent.parent
-    for candidate in (project_root.parent / "shared" / "data", Path.cwd().parent / "shared" / "data"):
+    for candidate in (
+        project_root.parent / "shared" / "data",
+        Path.cwd().parent / "shared" / "data",
+    ):
         if candidate.is_dir():
             return candidate
     if required:

@@ -8,7 +8,9 @@ from pathlib import Path
 import numpy as np
 
 
-def run_demo(out_dir: str | os.PathLike, n: int = 8, seed: int = 2021, overwrite: bool = False) -> Path:
+def run_demo(
+    out_dir: str | os.PathLike, n: int = 8, seed: int = 2021, overwrite: bool = False
+) -> Path:
     """Generate ``n`` ECGs, print a summary, write them in every format and plot one.
 
     Parameters

@@ -82,9 +82,7 @@ class ECG:
         if isinstance(signal, ECG):
             raise TypeError("signal is already an ECG; use it directly or ECG.copy()")
         arr = np.asarray(signal)
-        if arr.dtype == object or not (
-            np.issubdtype(arr.dtype, np.number) or arr.dtype == bool
-        ):
+        if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
             raise TypeError(f"signal must be numeric, got dtype {arr.dtype}")
         if np.iscomplexobj(arr):
             raise TypeError("signal must be real-valued, got a complex array")
@@ -171,7 +169,9 @@ class ECG:
         """Return a deep copy."""
         return self._replace(self.signal.copy(), meta=dict(self.meta))
 
-    def _replace(self, signal: np.ndarray, leads: Sequence[str] | None = None, **changes: Any) -> ECG:
+    def _replace(
+        self, signal: np.ndarray, leads: Sequence[str] | None = None, **changes: Any
+    ) -> ECG:
         new = object.__new__(ECG)
         new.signal = signal
         new.fs = changes.get("fs", self.fs)
@@ -199,7 +199,9 @@ class ECG:
         try:
             return self.leads.index(name)
         except ValueError:
-            raise KeyError(f"lead {name!r} is not in this ECG (leads: {', '.join(self.leads)})") from None
+            raise KeyError(
+                f"lead {name!r} is not in this ECG (leads: {', '.join(self.leads)})"
+            ) from None
 
     def __getitem__(self, key: Any) -> Any:
         """Select by lead name, list of lead names, or (for a batch) record index.
@@ -245,8 +247,7 @@ class ECG:
         stop = self.n_samples if tmax is None else int(round(tmax * self.fs))
         if not 0 <= start < stop <= self.n_samples:
             raise ValueError(
-                f"crop({tmin}, {tmax}) is outside the record (0 to {self.duration_s:g} s) "
-                "or empty"
+                f"crop({tmin}, {tmax}) is outside the record (0 to {self.duration_s:g} s) or empty"
             )
         return self._replace(self.signal[..., start:stop], meta=dict(self.meta))
 
@@ -278,7 +279,9 @@ class ECG:
         for name, values in derived.items():
             rows.setdefault(name, values.astype(self.signal.dtype, copy=False))
         names = order_leads(list(rows))
-        return self._replace(np.stack([rows[n] for n in names], axis=-2), leads=names, meta=dict(self.meta))
+        return self._replace(
+            np.stack([rows[n] for n in names], axis=-2), leads=names, meta=dict(self.meta)
+        )
 
     def to_dataframe(self, long: bool = False):
         """Return the samples as a pandas DataFrame (values in mV).
@@ -375,4 +378,3 @@ def _thumbnail_png(record: ECG, seconds: float = 2.5) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     return base64.b64encode(buf.getvalue()).decode("ascii")
-

@@ -510,7 +510,11 @@ def generate_to(
 
     def write_chunk(chunk: np.ndarray, tanh_out: np.ndarray) -> None:
         ecg_io._write_batch(
-            _to_leads(tanh_out, leads), FS, names, [folder / str(int(i)) for i in chunk], format,
+            _to_leads(tanh_out, leads),
+            FS,
+            names,
+            [folder / str(int(i)) for i in chunk],
+            format,
             overwrite=overwrite or resume,  # resume: leftovers of unfinished records go
             metas=[{"seed": entropy, "record_id": int(i)} for i in chunk],
         )

@@ -371,7 +371,9 @@ def _wfdb_payloads(
     return [digital.T.tobytes(), header]  # C order of (n_samples, n_leads): interleaved
 
 
-def _wfdb_digital(signal_mv: np.ndarray, leads: Sequence[str], gain: float = _WFDB_GAIN) -> np.ndarray:
+def _wfdb_digital(
+    signal_mv: np.ndarray, leads: Sequence[str], gain: float = _WFDB_GAIN
+) -> np.ndarray:
     """mV ``(..., n_leads, n_samples)`` -> int16 samples at 1000 adu/mV, NaN -> invalid.
 
     ``gain=1.0`` marks input already scaled to adu in a float64 array (it is then

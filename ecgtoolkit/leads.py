@@ -117,7 +117,9 @@ def normalize_lead_names(names: Iterable[str]) -> tuple[str, ...]:
     seen: set[str] = set()
     for original, name in zip(names, out, strict=True):
         if name in seen:
-            raise ValueError(f"lead {name!r} appears twice (as {original!r}); lead names must be unique")
+            raise ValueError(
+                f"lead {name!r} appears twice (as {original!r}); lead names must be unique"
+            )
         seen.add(name)
     return out
 

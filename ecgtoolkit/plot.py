@@ -151,7 +151,9 @@ def _plot_12(one: ECG, fig: Figure, rhythm_lead: str) -> None:
     strip = one[rhythm_lead][: int(round(strip_s * one.fs))]
     ax.plot(np.arange(strip.size) / one.fs, _centred(strip) + base, color="k", lw=0.7)
     ax.text(0.05, base + 1.0, rhythm_lead, fontsize=9, weight="bold")
-    ax.text(width_s, -row_mv * (rows - 0.5) - 0.3, "25 mm/s, 10 mm/mV", ha="right", va="top", fontsize=8)
+    ax.text(
+        width_s, -row_mv * (rows - 0.5) - 0.3, "25 mm/s, 10 mm/mV", ha="right", va="top", fontsize=8
+    )
 
 
 def _plot_stack(one: ECG, fig: Figure, ax: Axes | None) -> None:
@@ -162,4 +164,12 @@ def _plot_stack(one: ECG, fig: Figure, ax: Axes | None) -> None:
     _paper_grid(ax, one.duration_s, -spacing * (n - 0.5), spacing * 0.5)
     for row, name in enumerate(one.leads):
         ax.plot(one.times, _centred(one.signal[row]) - spacing * row, color="k", lw=0.6)
-        ax.text(-0.01 * one.duration_s, -spacing * row, name, ha="right", va="center", fontsize=9, weight="bold")
+        ax.text(
+            -0.01 * one.duration_s,
+            -spacing * row,
+            name,
+            ha="right",
+            va="center",
+            fontsize=9,
+            weight="bold",
+        )

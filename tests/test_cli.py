@@ -9,19 +9,57 @@ from ecgtoolkit.cli import main
 
 
 def test_generate_command_writes_files(tmp_path, capsys):
-    assert main(["generate", "-n", "3", "-o", str(tmp_path), "--seed", "1", "--format", "csv", "-q"]) == 0
+    assert (
+        main(["generate", "-n", "3", "-o", str(tmp_path), "--seed", "1", "--format", "csv", "-q"])
+        == 0
+    )
     assert sorted(p.name for p in tmp_path.glob("*.csv")) == ["0.csv", "1.csv", "2.csv"]
     rec = et.read(tmp_path / "2.csv")
     np.testing.assert_allclose(rec.signal, et.generate(3, seed=1)[2].signal, atol=1e-4)
 
 
 def test_start_id_leads_and_resume(tmp_path):
-    assert main(["generate", "-n", "2", "-o", str(tmp_path), "--seed", "3", "--leads", "8",
-                 "--start-id", "10", "-q"]) == 0
+    assert (
+        main(
+            [
+                "generate",
+                "-n",
+                "2",
+                "-o",
+                str(tmp_path),
+                "--seed",
+                "3",
+                "--leads",
+                "8",
+                "--start-id",
+                "10",
+                "-q",
+            ]
+        )
+        == 0
+    )
     assert sorted(p.name for p in tmp_path.glob("*.hea")) == ["10.hea", "11.hea"]
     assert et.read(tmp_path / "10.hea").leads == et.GENERATED_LEADS
-    assert main(["generate", "-n", "3", "-o", str(tmp_path), "--seed", "3", "--leads", "8",
-                 "--start-id", "10", "--resume", "-q"]) == 0
+    assert (
+        main(
+            [
+                "generate",
+                "-n",
+                "3",
+                "-o",
+                str(tmp_path),
+                "--seed",
+                "3",
+                "--leads",
+                "8",
+                "--start-id",
+                "10",
+                "--resume",
+                "-q",
+            ]
+        )
+        == 0
+    )
     assert (tmp_path / "12.hea").exists()
 
 
@@ -53,7 +91,9 @@ class _no_raise:
         return False
 
 
-@pytest.mark.parametrize("bad", [["-n", "0"], ["-n", "x"], ["--format", "edf", "-n", "1"], ["-n", "1", "--seed", "-2"]])
+@pytest.mark.parametrize(
+    "bad", [["-n", "0"], ["-n", "x"], ["--format", "edf", "-n", "1"], ["-n", "1", "--seed", "-2"]]
+)
 def test_argument_errors_exit_2(tmp_path, capsys, bad):
     with pytest.raises(SystemExit) as info:
         main(["generate", "-o", str(tmp_path), *bad])
@@ -79,7 +119,12 @@ def test_output_path_under_a_file(tmp_path, capsys):
 
 
 def test_version_and_module_entry_point():
-    done = subprocess.run([sys.executable, "-m", "ecgtoolkit", "--version"], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "ecgtoolkit", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert done.stdout.strip() == f"ecgtoolkit {et.__version__}"
 
 
@@ -88,6 +133,12 @@ def test_demo_command(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Per-lead amplitudes" in out
     assert (tmp_path / "ecg_0.png").stat().st_size > 10_000
-    for fmt, suffix in [("wfdb", "hea"), ("csv", "csv"), ("asc", "asc"), ("npy", "npy"), ("npz", "npz")]:
+    for fmt, suffix in [
+        ("wfdb", "hea"),
+        ("csv", "csv"),
+        ("asc", "asc"),
+        ("npy", "npy"),
+        ("npz", "npz"),
+    ]:
         assert len(list((tmp_path / fmt).glob(f"*.{suffix}"))) == 2
     assert main(["demo", "-o", str(tmp_path), "-n", "2"]) == 1  # no silent overwrite

@@ -102,7 +102,12 @@ def _irregular_beats() -> np.ndarray:
     [
         (_irregular_beats(), 3, 0.05, 6.3, 2, 0.4),  # AF, irregular ventricular rhythm
         pytest.param(
-            BEATS, 5, 0.06, 5.7, 3, 0.23,
+            BEATS,
+            5,
+            0.06,
+            5.7,
+            3,
+            0.23,
             marks=pytest.mark.xfail(
                 strict=True,
                 reason="known limitation: with a regular ventricular rhythm the network "
@@ -118,7 +123,9 @@ def test_no_p_waves_without_atrial_activity(beats, seed, amplitude, f_hz, wobble
     ecg = _record(beats, p_wave=False)
     t = np.arange(ecg.n_samples) / FS
     fibrillation = amplitude * np.sin(
-        2 * np.pi * f_hz * t + rng.uniform(0, 6, (3, 1)) + wobble * np.sin(2 * np.pi * wobble_hz * t)
+        2 * np.pi * f_hz * t
+        + rng.uniform(0, 6, (3, 1))
+        + wobble * np.sin(2 * np.pi * wobble_hz * t)
     )
     table = delineate(ECG(ecg.signal + fibrillation, fs=FS, leads=ecg.leads))
     assert table.P_peak.isna().mean() > 0.8

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ecgtoolkit.detect import detect_rpeaks
 from ecgtoolkit.ecg import ECG
@@ -139,3 +141,20 @@ def test_exactly_flat_baseline_is_not_taken_for_clipping():
     assert (x == 0).mean() > 0.5
     peaks = detect_rpeaks(_ecg(x))
     np.testing.assert_allclose(peaks / FS, beats, atol=0.004)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(
+        st.integers(min_value=0, max_value=6), min_size=1, max_size=400
+    ),  # small integers: many ties and plateaus
+    half=st.integers(min_value=1, max_value=50),
+)
+def test_window_maxima_equals_the_maximum_filter(values, half):
+    from scipy.ndimage import maximum_filter1d
+
+    from ecgtoolkit.detect import _window_maxima
+
+    v = np.asarray(values, dtype=float)
+    expected = np.flatnonzero(v == maximum_filter1d(v, 2 * half + 1))
+    assert np.array_equal(_window_maxima(v, half), expected)

@@ -87,7 +87,9 @@ def test_batch_indexing_and_lead_access():
 
 
 def test_per_record_meta():
-    batch = et.ECG(np.zeros((2, 1, 10)), fs=10, leads=["I"], meta={"record_ids": [7, 8], "src": "x"})
+    batch = et.ECG(
+        np.zeros((2, 1, 10)), fs=10, leads=["I"], meta={"record_ids": [7, 8], "src": "x"}
+    )
     assert batch[1].meta["src"] == "x"
 
 

@@ -519,17 +519,32 @@ def test_write_batch_matches_record_by_record(tmp_path):
     leads = ("I", "II", "V1", "V2")
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    eio._write_batch(signals, 360.0, leads, [tmp_path / "a" / f"r{i}" for i in range(3)], "wfdb", overwrite=False)
+    eio._write_batch(
+        signals, 360.0, leads, [tmp_path / "a" / f"r{i}" for i in range(3)], "wfdb", overwrite=False
+    )
     for i in range(3):
-        eio._write_signal(signals[i], 360.0, leads, tmp_path / "b" / f"r{i}", "wfdb", overwrite=False)
+        eio._write_signal(
+            signals[i], 360.0, leads, tmp_path / "b" / f"r{i}", "wfdb", overwrite=False
+        )
         for suffix in (".dat", ".hea"):
-            assert (tmp_path / "a" / f"r{i}{suffix}").read_bytes() == (tmp_path / "b" / f"r{i}{suffix}").read_bytes()
+            assert (tmp_path / "a" / f"r{i}{suffix}").read_bytes() == (
+                tmp_path / "b" / f"r{i}{suffix}"
+            ).read_bytes()
     with pytest.raises(FileExistsError):
-        eio._write_batch(signals, 360.0, leads, [tmp_path / "a" / f"r{i}" for i in range(3)], "wfdb", overwrite=False)
+        eio._write_batch(
+            signals,
+            360.0,
+            leads,
+            [tmp_path / "a" / f"r{i}" for i in range(3)],
+            "wfdb",
+            overwrite=False,
+        )
     bad = signals.copy()
     bad[2, 3, 5] = 40.0
     with pytest.raises(ValueError, match="lead V2 reaches 40 mV"):
-        eio._write_batch(bad, 360.0, leads, [tmp_path / f"c{i}" for i in range(3)], "wfdb", overwrite=False)
+        eio._write_batch(
+            bad, 360.0, leads, [tmp_path / f"c{i}" for i in range(3)], "wfdb", overwrite=False
+        )
 
 
 @given(

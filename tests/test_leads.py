@@ -16,8 +16,19 @@ from ecgtoolkit.leads import (
 
 @pytest.mark.parametrize(
     ("given", "expected"),
-    [("i", "I"), ("II", "II"), ("avr", "aVR"), ("AVL", "aVL"), ("aVF", "aVF"), ("v1", "V1"),
-     ("V6", "V6"), ("MLII", "II"), ("lead III", "III"), (" v3 ", "V3"), ("D2", "II")],
+    [
+        ("i", "I"),
+        ("II", "II"),
+        ("avr", "aVR"),
+        ("AVL", "aVL"),
+        ("aVF", "aVF"),
+        ("v1", "V1"),
+        ("V6", "V6"),
+        ("MLII", "II"),
+        ("lead III", "III"),
+        (" v3 ", "V3"),
+        ("D2", "II"),
+    ],
 )
 def test_normalize_lead_name_maps_variants(given, expected):
     assert normalize_lead_name(given) == expected

@@ -22,8 +22,17 @@ def test_notebook_runs(path):
     if notebook.metadata.get("ecgtoolkit", {}).get("needs_data") and data_dir() is None:
         pytest.skip(f"{path.name} reads the shared ECG data: set ECGTOOLKIT_DATA")
     client = NotebookClient(
-        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
     )
     client.execute()  # raises CellExecutionError, naming the cell, if any cell fails
-    errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
+    errors = [
+        o
+        for c in notebook.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.output_type == "error"
+    ]
     assert not errors

@@ -27,7 +27,9 @@ def test_environment_yml_installs_the_pyproject_dependencies():
         else:
             listed.add(_name(value))
     listed -= {"python", "pip"}
-    assert listed == wanted, f"environment.yml lists {sorted(listed ^ wanted)} differently from pyproject.toml"
+    assert listed == wanted, (
+        f"environment.yml lists {sorted(listed ^ wanted)} differently from pyproject.toml"
+    )
     assert editable == ["-e .[dev,notebooks,scale]"]
 
 

@@ -12,7 +12,9 @@ matplotlib.use("Agg")
 def twelve():
     t = np.arange(5000) / 500
     beats = np.exp(-(((t % 0.8) - 0.4) ** 2) / (2 * 0.01**2))  # a 75 bpm spike train, 1 mV
-    return et.ECG(np.tile(beats, (12, 1)), fs=500, leads=et.STANDARD_LEADS, meta={"record_name": "synthetic"})
+    return et.ECG(
+        np.tile(beats, (12, 1)), fs=500, leads=et.STANDARD_LEADS, meta={"record_name": "synthetic"}
+    )
 
 
 def test_clinical_layout(twelve):

@@ -84,7 +84,9 @@ def test_polyphase_block_equals_upsample_then_convolve(up):
     expected = block(x)  # repeat samples, zero-pad 12, 25-tap convolution
     parts = []
     for weight, bias, left, right in block.fused_weights():
-        parts.append(torch.nn.functional.conv1d(torch.nn.functional.pad(x, (left, right)), weight, bias))
+        parts.append(
+            torch.nn.functional.conv1d(torch.nn.functional.pad(x, (left, right)), weight, bias)
+        )
     y = torch.cat(parts, 1)  # (B, up * out, L), phase-major
     y = y.view(2, up, 4, 11).permute(0, 2, 3, 1).reshape(2, 4, 11 * up)
     assert (y - expected).abs().max().item() < 1e-12
@@ -130,5 +132,9 @@ def test_model_in_eval_mode_on_device():
     assert next(model.parameters()).device.type == "cpu"
     published = torch.load(_weights_path(), map_location="cpu", weights_only=True)["stat_dict"]
     assert sum(v.numel() for v in published.values()) == 10_590_997  # "10.6 M parameters"
-    used = {k: v for k, v in published.items() if not k.startswith(("fc1.", "ppfilter1.")) and ".Conv1dTrans." not in k}
+    used = {
+        k: v
+        for k, v in published.items()
+        if not k.startswith(("fc1.", "ppfilter1.")) and ".Conv1dTrans." not in k
+    }
     assert sum(p.numel() for p in model.parameters()) == sum(v.numel() for v in used.values())

@@ -67,3 +67,11 @@ def test_runs_merge_and_edges_on_known_labels():
     assert pos == pytest.approx([7.25])
     # At the record's end there is no neighbour: the run's own last sample.
     assert seg.edge(margin, np.array([0]), np.array([11]), np.array([12])) == pytest.approx([11])
+
+
+def test_traced_network_gives_the_eager_outputs():
+    x = np.random.default_rng(1).standard_normal((2, 2, 700)).astype(np.float32)
+    with torch.inference_mode():
+        eager = seg._network()(torch.from_numpy(x))
+        traced = seg._compiled(x.shape)(torch.from_numpy(x))
+    assert torch.allclose(traced, eager, atol=1e-4)
