@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.ecgtoolkit-installed
 # The CPU build of PyTorch; an unpinned torch pulls a multi-GB CUDA build.
 TORCH  := torch==2.13.0
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint bench bench-measure train-segmenter clean
 
 setup: $(STAMP)
 
@@ -26,6 +26,16 @@ lint: setup
 
 bench: setup
 	$(BIN)/python benchmarks/bench_generate.py
+
+# Measurement accuracy and speed against NeuroKit2 and ecgdeli (GPL-3.0: installed into
+# the benchmark environment only, never a dependency of the package). Needs the shared data.
+bench-measure: setup
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "ecgdeli==1.0.0"
+	$(BIN)/python benchmarks/bench_delineation.py
+
+# Re-create ecgtoolkit/_weights/segmenter.pt from the LUDB development split (~9 min).
+train-segmenter: setup
+	$(BIN)/python benchmarks/train_segmenter.py
 
 clean:
 	rm -rf $(VENV) demo_output benchmarks/_out .pytest_cache

@@ -17,7 +17,9 @@ Computes, on the shared real data (``../shared/data`` or ``$ECGTOOLKIT_DATA``):
   the same run; R-peak detection time per hour of single-lead signal (MIT-BIH 100).
   Times are the best of several repeats (``timeit``'s advice), for both methods.
 
-NeuroKit2 is run on the same records with the same scoring, side by side.
+NeuroKit2 is run on the same records with the same scoring, side by side, and so is
+ecgdeli (the Python port of KIT-IBT's ECGdeli) where it is installed in the benchmark
+environment (``pip install ecgdeli``; GPL-3.0, so never a dependency of the package).
 
 Run: ``PYTHONPATH=. python benchmarks/bench_delineation.py [--quick] [--no-neurokit]``.
 One process is used (the run takes several minutes with NeuroKit2).
@@ -264,6 +266,68 @@ def neurokit_delineate(ecg: ECG) -> pd.DataFrame:
     )
 
 
+def ecgdeli_delineate(ecg: ECG) -> tuple[pd.DataFrame, dict]:
+    """ecgdeli (Python port of KIT-IBT ECGdeli; GPL, benchmark only) on all leads.
+
+    Its reference pipeline: ``annotate(filter_ecg(signal, fs), fs)``. Per-lead marks come
+    from ``ann.leads``; global intervals from its cross-lead consensus (``ann.consensus``),
+    median over beats.
+    """
+    import ecgdeli
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ann = ecgdeli.annotate(ecgdeli.filter_ecg(ecg.signal.T, fs=ecg.fs), fs=ecg.fs)
+
+    def col(values: np.ndarray) -> np.ndarray:
+        v = np.asarray(values, dtype=float)
+        v[np.asarray(values) == ecgdeli.fpt.MISSING] = np.nan
+        return v
+
+    names = ("p_on", "p_peak", "p_off", "qrs_on", "r_peak", "qrs_off", "t_on", "t_peak", "t_off")
+    frames = []
+    for lead, fpt in zip(ecg.leads, ann.leads, strict=True):
+        data = {k: col(getattr(fpt, k)) for k in names}
+        n = data["r_peak"].size
+        frames.append(
+            pd.DataFrame(
+                {
+                    "lead": lead,
+                    "beat": np.arange(n),
+                    **{c: data[k] for c, k in zip(_DELINEATE_COLUMNS, names, strict=True)},
+                }
+            )
+        )
+    c = {k: col(getattr(ann.consensus, k)) for k in names}
+    ms = 1000 / ecg.fs
+
+    def median(v: np.ndarray) -> float:
+        v = v[np.isfinite(v)]
+        return float(np.median(v)) * ms if v.size else np.nan
+
+    r = c["r_peak"][np.isfinite(c["r_peak"])]
+    glob = {
+        "pr_ms": median(c["qrs_on"] - c["p_on"]),
+        "qrs_ms": median(c["qrs_off"] - c["qrs_on"]),
+        "qt_ms": median(c["t_off"] - c["qrs_on"]),
+        "heart_rate": 60 / np.mean(np.diff(r) / ecg.fs) if r.size > 1 else np.nan,
+    }
+    return pd.concat(frames, ignore_index=True), glob
+
+
+_DELINEATE_COLUMNS = (
+    "P_on", "P_peak", "P_off", "QRS_on", "R_peak", "QRS_off", "T_on", "T_peak", "T_off",
+)  # fmt: skip
+
+
+def has_ecgdeli() -> bool:
+    try:
+        import ecgdeli  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def globals_from_delineation(
     result: pd.DataFrame, fs: float, leads: tuple[str, ...] | None = None
 ) -> dict:
@@ -359,6 +423,8 @@ def evaluate_ludb(folder: Path, records: list[int], method: str) -> dict:
         if method == "ecgtoolkit":
             result = delineate(ecg)
             glob = measure(ecg)
+        elif method == "ecgdeli":
+            result, glob = ecgdeli_delineate(ecg)
         else:
             result = neurokit_delineate(ecg)
             glob = globals_from_delineation(result, ecg.fs, ("II",))
@@ -404,7 +470,7 @@ def best_time(func, repeats: int, number: int = 1) -> float:
     return best
 
 
-def speed(folder: Path, dev: list[int], use_neurokit: bool) -> dict:
+def speed(folder: Path, dev: list[int], use_neurokit: bool, use_ecgdeli: bool) -> dict:
     ecg, _ = load_ludb(folder, dev[0])
     measure(ecg)  # loads the network
     ours = best_time(lambda: measure(ecg), repeats=5, number=10)
@@ -413,6 +479,10 @@ def speed(folder: Path, dev: list[int], use_neurokit: bool) -> dict:
         nk_time = best_time(lambda: neurokit_delineate(ecg), repeats=3)
         out["NeuroKit2 s/record"] = nk_time
         out["speed-up x"] = nk_time / ours
+    if use_ecgdeli:
+        deli_time = best_time(lambda: ecgdeli_delineate(ecg), repeats=3)
+        out["ecgdeli s/record"] = deli_time
+        out["speed-up vs ecgdeli x"] = deli_time / ours
     import wfdb
 
     rec = wfdb.rdrecord(str(folder.parent / "mitdb" / "100"))
@@ -426,6 +496,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="first 10 records of each split only")
     parser.add_argument("--no-neurokit", action="store_true", help="skip the NeuroKit2 baseline")
+    parser.add_argument("--no-ecgdeli", action="store_true", help="skip ecgdeli if installed")
     parser.add_argument(
         "--split",
         choices=("dev", "val", "test", "both"),
@@ -439,6 +510,10 @@ def main(argv: list[str] | None = None) -> None:
     if args.quick:
         dev, test = dev[:10], test[:10]
     methods = ["ecgtoolkit"] + ([] if args.no_neurokit else ["NeuroKit2"])
+    if has_ecgdeli() and not args.no_ecgdeli:
+        methods.append("ecgdeli")
+    else:
+        print("ecgdeli not installed (pip install ecgdeli): left out of the comparison\n")
     rows = []
     splits = {"dev": [("DEV", dev)], "val": [("VAL", dev[::7])], "test": [("TEST", test)]}
     splits["both"] = splits["dev"] + splits["test"]
@@ -460,7 +535,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     print()
     print("Speed (one process)")
-    for k, v in speed(folder, dev, not args.no_neurokit).items():
+    for k, v in speed(folder, dev, not args.no_neurokit, "ecgdeli" in methods).items():
         print(f"  {k}: {v:.4f}")
 
 

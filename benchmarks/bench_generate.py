@@ -49,8 +49,21 @@ def end_to_end(n: int, work: Path) -> dict[str, float]:
     upstream_dir.mkdir()
     code = f"import deepfakeecg; deepfakeecg.generate({n}, {str(upstream_dir)!r}, 0, 'cpu')"
     t_up = run_process([sys.executable, "-W", "ignore", "-c", code])
-    t_ours = run_process([str(BIN / "ecgtoolkit"), "generate", "-n", str(n), "-o", str(ours_dir),
-                          "--format", "wfdb", "--seed", "0", "-q"])
+    t_ours = run_process(
+        [
+            str(BIN / "ecgtoolkit"),
+            "generate",
+            "-n",
+            str(n),
+            "-o",
+            str(ours_dir),
+            "--format",
+            "wfdb",
+            "--seed",
+            "0",
+            "-q",
+        ]
+    )
     assert len(list(upstream_dir.glob("*.asc"))) == n
     assert len(list(ours_dir.glob("*.hea"))) == n
     return {"deepfake-ecg": n / t_up, "ecgtoolkit": n / t_ours}
@@ -58,7 +71,11 @@ def end_to_end(n: int, work: Path) -> dict[str, float]:
 
 def throughput(model, batch: int, device: str, repeats: int, dtype=None) -> float:
     noise = torch.rand(batch, 8, 5000, device=device) * 2 - 1
-    ctx = torch.autocast(device_type=device.split(":")[0], dtype=dtype) if dtype else torch.inference_mode()
+    ctx = (
+        torch.autocast(device_type=device.split(":")[0], dtype=dtype)
+        if dtype
+        else torch.inference_mode()
+    )
     with torch.inference_mode(), ctx:
         model(noise)
         if device.startswith("cuda"):
@@ -103,9 +120,11 @@ def main() -> None:
     parser.add_argument("--skip-e2e", action="store_true", help="model throughput only")
     args = parser.parse_args()
 
-    print(f"# bench_generate: {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} cores, torch {torch.__version__} ({torch.get_num_threads()} threads), "
-          f"ecgtoolkit {et.__version__}, device {args.device}")
+    print(
+        f"# bench_generate: {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} cores, torch {torch.__version__} ({torch.get_num_threads()} threads), "
+        f"ecgtoolkit {et.__version__}, device {args.device}"
+    )
     if args.device.startswith("cuda"):
         print(f"# GPU: {torch.cuda.get_device_name(0)}")
     if not args.skip_e2e and args.device == "cpu":
@@ -118,22 +137,41 @@ def main() -> None:
         print(f"\n## End to end, N = {args.n} (whole processes)\n")
         print("| | ECG/s | ratio |")
         print("| --- | ---: | ---: |")
-        print(f"| deepfake-ecg 1.1.2 `generate(N, dir, 0, 'cpu')` (8-lead ASCII) | {e2e['deepfake-ecg']:.1f} | 1.0x |")
-        print(f"| ecgtoolkit `generate -n N --format wfdb` (12-lead WFDB) | {e2e['ecgtoolkit']:.1f} | **{ratio:.1f}x** |")
+        print(
+            f"| deepfake-ecg 1.1.2 `generate(N, dir, 0, 'cpu')` (8-lead ASCII) | {e2e['deepfake-ecg']:.1f} | 1.0x |"
+        )
+        print(
+            f"| ecgtoolkit `generate -n N --format wfdb` (12-lead WFDB) | {e2e['ecgtoolkit']:.1f} | **{ratio:.1f}x** |"
+        )
 
     device = args.device
     ours = et.load_generator(device)
     published = published_model(device)
     repeats = 3 if device == "cpu" else 20
-    rows = [("published, batch 1 (as upstream runs it)", throughput(published, 1, device, 30 if device == "cpu" else 100))]
+    rows = [
+        (
+            "published, batch 1 (as upstream runs it)",
+            throughput(published, 1, device, 30 if device == "cpu" else 100),
+        )
+    ]
     for batch in (64,) if device == "cpu" else (256, 1024):
         rows.append((f"published, batch {batch}", throughput(published, batch, device, repeats)))
     sizes = (1, 16, 32, 64, 128) if device == "cpu" else (64, 256, 512, 1024, 2048)
     for batch in sizes:
-        rows.append((f"ecgtoolkit, batch {batch}", throughput(ours, batch, device, repeats if batch > 1 else 30)))
+        rows.append(
+            (
+                f"ecgtoolkit, batch {batch}",
+                throughput(ours, batch, device, repeats if batch > 1 else 30),
+            )
+        )
     if device.startswith("cuda"):
         best = max(sizes, key=lambda b: throughput(ours, b, device, 5))
-        rows.append((f"ecgtoolkit, batch {best}, bf16 autocast", throughput(ours, best, device, repeats, torch.bfloat16)))
+        rows.append(
+            (
+                f"ecgtoolkit, batch {best}, bf16 autocast",
+                throughput(ours, best, device, repeats, torch.bfloat16),
+            )
+        )
     base = rows[0][1]
     print(f"\n## Model throughput ({device}, noise in memory, no files)\n")
     print("| model | ECG/s | vs published batch 1 |")
@@ -142,8 +180,10 @@ def main() -> None:
         print(f"| {name} | {value:.1f} | {value / base:.1f}x |")
 
     f32, f64 = fidelity(ours, published, device)
-    print(f"\nFidelity vs the published module, same noise (8 ECGs): max |diff| "
-          f"{f32:.2e} in float32, {f64:.2e} in float64 (tanh units; × 6000 = µV)")
+    print(
+        f"\nFidelity vs the published module, same noise (8 ECGs): max |diff| "
+        f"{f32:.2e} in float32, {f64:.2e} in float64 (tanh units; × 6000 = µV)"
+    )
     if device.startswith("cuda"):
         noise = torch.rand(64, 8, 5000, device=device) * 2 - 1
         with torch.inference_mode():
