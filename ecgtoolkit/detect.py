@@ -123,7 +123,7 @@ def _detect_chunk(x: np.ndarray, fs: float) -> np.ndarray:
     n_blocks = envelope.size // block
     blocks = envelope[: n_blocks * block].reshape(n_blocks, block)
     level = _running_median(blocks.max(axis=1), _LEVEL_BLOCKS)
-    noise = _running_median(np.median(blocks, axis=1), _LEVEL_BLOCKS)
+    noise = _running_median(np.median(blocks[:, ::stride], axis=1), _LEVEL_BLOCKS)
     centres = (np.arange(n_blocks) + 0.5) * block
     level_at = np.interp(candidates, centres, level)
     noise_at = np.interp(candidates, centres, noise)
