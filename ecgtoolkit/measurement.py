@@ -80,6 +80,9 @@ def measure(
         One record, or a batch ``(n_records, n_leads, n_samples)``.
     n_jobs : int, optional
         Worker processes for a batch (default: all cores). 1 runs in this process.
+        Workers are started fresh ("spawn"), so in a script (not a notebook) call a
+        parallel batch under ``if __name__ == "__main__":``, as for any Python
+        multiprocessing.
     progress : bool
         Show a tqdm progress bar for a batch.
 
