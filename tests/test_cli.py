@@ -19,47 +19,11 @@ def test_generate_command_writes_files(tmp_path, capsys):
 
 
 def test_start_id_leads_and_resume(tmp_path):
-    assert (
-        main(
-            [
-                "generate",
-                "-n",
-                "2",
-                "-o",
-                str(tmp_path),
-                "--seed",
-                "3",
-                "--leads",
-                "8",
-                "--start-id",
-                "10",
-                "-q",
-            ]
-        )
-        == 0
-    )
+    common = ["-o", str(tmp_path), "--seed", "3", "--leads", "8", "--start-id", "10", "-q"]
+    assert main(["generate", "-n", "2", *common]) == 0
     assert sorted(p.name for p in tmp_path.glob("*.hea")) == ["10.hea", "11.hea"]
     assert et.read(tmp_path / "10.hea").leads == et.GENERATED_LEADS
-    assert (
-        main(
-            [
-                "generate",
-                "-n",
-                "3",
-                "-o",
-                str(tmp_path),
-                "--seed",
-                "3",
-                "--leads",
-                "8",
-                "--start-id",
-                "10",
-                "--resume",
-                "-q",
-            ]
-        )
-        == 0
-    )
+    assert main(["generate", "-n", "3", *common, "--resume"]) == 0
     assert (tmp_path / "12.hea").exists()
 
 
