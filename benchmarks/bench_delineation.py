@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from ludb_split import ludb_split  # noqa: E402
 
 from ecgtoolkit.datasets import data_dir  # noqa: E402
-from ecgtoolkit.delineation import delineate  # noqa: E402
+from ecgtoolkit.delineation import FIDUCIAL_COLUMNS, delineate  # noqa: E402
 from ecgtoolkit.detect import detect_rpeaks  # noqa: E402
 from ecgtoolkit.ecg import ECG  # noqa: E402
 from ecgtoolkit.measurement import measure  # noqa: E402
@@ -279,45 +279,20 @@ def ecgdeli_delineate(ecg: ECG) -> tuple[pd.DataFrame, dict]:
         warnings.simplefilter("ignore")
         ann = ecgdeli.annotate(ecgdeli.filter_ecg(ecg.signal.T, fs=ecg.fs), fs=ecg.fs)
 
-    def col(values: np.ndarray) -> np.ndarray:
-        v = np.asarray(values, dtype=float)
-        v[np.asarray(values) == ecgdeli.fpt.MISSING] = np.nan
-        return v
-
     names = ("p_on", "p_peak", "p_off", "qrs_on", "r_peak", "qrs_off", "t_on", "t_peak", "t_off")
-    frames = []
-    for lead, fpt in zip(ecg.leads, ann.leads, strict=True):
-        data = {k: col(getattr(fpt, k)) for k in names}
-        n = data["r_peak"].size
-        frames.append(
-            pd.DataFrame(
-                {
-                    "lead": lead,
-                    "beat": np.arange(n),
-                    **{c: data[k] for c, k in zip(_DELINEATE_COLUMNS, names, strict=True)},
-                }
-            )
-        )
-    c = {k: col(getattr(ann.consensus, k)) for k in names}
-    ms = 1000 / ecg.fs
 
-    def median(v: np.ndarray) -> float:
-        v = v[np.isfinite(v)]
-        return float(np.median(v)) * ms if v.size else np.nan
+    def table(fpt, lead: str) -> pd.DataFrame:
+        data = {"lead": lead, "beat": np.arange(len(fpt.r_peak))}
+        for column, name in zip(FIDUCIAL_COLUMNS, names, strict=True):
+            raw = np.asarray(getattr(fpt, name))
+            data[column] = np.where(raw == ecgdeli.fpt.MISSING, np.nan, raw.astype(float))
+        return pd.DataFrame(data)
 
-    r = c["r_peak"][np.isfinite(c["r_peak"])]
-    glob = {
-        "pr_ms": median(c["qrs_on"] - c["p_on"]),
-        "qrs_ms": median(c["qrs_off"] - c["qrs_on"]),
-        "qt_ms": median(c["t_off"] - c["qrs_on"]),
-        "heart_rate": 60 / np.mean(np.diff(r) / ecg.fs) if r.size > 1 else np.nan,
-    }
-    return pd.concat(frames, ignore_index=True), glob
-
-
-_DELINEATE_COLUMNS = (
-    "P_on", "P_peak", "P_off", "QRS_on", "R_peak", "QRS_off", "T_on", "T_peak", "T_off",
-)  # fmt: skip
+    per_lead = pd.concat(
+        [table(fpt, lead) for lead, fpt in zip(ecg.leads, ann.leads, strict=True)],
+        ignore_index=True,
+    )
+    return per_lead, globals_from_delineation(table(ann.consensus, "consensus"), ecg.fs)
 
 
 def has_ecgdeli() -> bool:

@@ -95,7 +95,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--decoder-depth", type=int, default=seg.DECODER_DEPTH)
     parser.add_argument(
         "--stretch",
         type=float,
@@ -122,7 +121,7 @@ def main(argv: list[str] | None = None) -> None:
     # (record, lead) pairs; the crop start is drawn afresh every epoch.
     pairs = [(k, i) for k, (x, *_rest) in enumerate(train) for i in range(x.shape[0])]
 
-    net = seg.build_network(decoder_depth=args.decoder_depth).to(memory_format=torch.channels_last)
+    net = seg.build_network().to(memory_format=torch.channels_last)
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
     steps_per_epoch = int(np.ceil(len(pairs) / args.batch))
     sched = torch.optim.lr_scheduler.OneCycleLR(

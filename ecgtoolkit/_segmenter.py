@@ -29,7 +29,6 @@ FS = 250.0
 CLASSES = ("none", "P", "QRS", "T")
 WIDTHS = (8, 16, 24, 32, 48)
 KERNEL = 9
-DECODER_DEPTH = 2  # convolutions per decoder stage
 _WEIGHTS = "segmenter.pt"
 
 
@@ -54,18 +53,16 @@ def preprocess(x: np.ndarray, fs: float) -> np.ndarray:
     return out
 
 
-def build_network(
-    widths: tuple[int, ...] = WIDTHS, kernel: int = KERNEL, decoder_depth: int = DECODER_DEPTH
-):
+def build_network(widths: tuple[int, ...] = WIDTHS, kernel: int = KERNEL):
     """Return an untrained network (``torch.nn.Module``)."""
     import torch
     from torch import nn
 
     # Time runs along the width of 2-D convolutions of height 1: in channels-last memory
     # these are several times faster on CPU than Conv1d at the small channel counts here.
-    def block(c_in: int, c_out: int, depth: int = 2) -> nn.Sequential:
+    def block(c_in: int, c_out: int) -> nn.Sequential:
         layers = []
-        for i in range(depth):
+        for i in range(2):
             layers += [
                 nn.Conv2d(
                     c_in if i == 0 else c_out,
@@ -85,8 +82,7 @@ def build_network(
             chans = (2, *widths)
             self.down = nn.ModuleList(block(chans[i], chans[i + 1]) for i in range(len(widths)))
             self.up = nn.ModuleList(
-                block(widths[i + 1] + widths[i], widths[i], decoder_depth)
-                for i in range(len(widths) - 1)
+                block(widths[i + 1] + widths[i], widths[i]) for i in range(len(widths) - 1)
             )
             self.head = nn.Conv2d(widths[0], len(CLASSES), 1)
             self.factor = 2 ** (len(widths) - 1)

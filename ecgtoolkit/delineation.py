@@ -313,7 +313,7 @@ def _median_beat(
     sample-wise median of all beats by r > 0.9 are "like" it (of at most 300 beats spread
     over the record). None when fewer than 3 beats are alike.
     """
-    n_leads, n = x.shape
+    n = x.shape[1]
     if peaks.size < 3:
         return None
     # At most _MEDIAN_BEATS beats, evenly spread, keep memory bounded on long records.
@@ -330,13 +330,14 @@ def _median_beat(
     a = a - a.mean(axis=1, keepdims=True)
     b = template.reshape(-1) - template.mean()
     corr = (a @ b) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b) + 1e-12)
-    if (corr > 0.9).sum() < 3:
+    alike = corr > 0.9
+    if alike.sum() < 3:
         return None
     # Low-passing the median beat rather than the record: the same up to the filters'
     # edge effects (far from the waves), at a fraction of the cost.
-    median = _median_over_beats(segments[corr > 0.9])
+    median = _median_over_beats(segments[alike])
     like = np.zeros(peaks.size, dtype=bool)
-    like[chosen[corr > 0.9]] = True
+    like[chosen[alike]] = True
     offset = (peaks[like] - pre)[:, None]
     rel = {c: _nan_median((v[like] - offset).T) for c, v in marks.items()}
     return MedianBeat(
@@ -361,22 +362,13 @@ def _median_over_beats(values: np.ndarray) -> np.ndarray:
 
 def _nan_median(values: np.ndarray) -> np.ndarray:
     """Median over axis 1 ignoring NaN, without warnings; NaN where all are NaN."""
-    return _nan_percentile(values, 50.0)
-
-
-def _nan_percentile(values: np.ndarray, q: float) -> np.ndarray:
-    """Percentile (linear interpolation) over axis 1 ignoring NaN; NaN where all are NaN.
-
-    As ``np.nanpercentile(values, q, axis=1)`` but faster and without warnings: sorting
-    puts the NaN last.
-    """
+    # Sorting puts the NaN last; the middle two of the finite values are averaged as
+    # np.nanmedian does, for the same result faster.
     count = np.isfinite(values).sum(axis=1)
     ordered = np.sort(values, axis=1)
-    pos = np.maximum(count - 1, 0) * (q / 100.0)
-    low = np.floor(pos).astype(np.int64)
-    high = np.minimum(low + 1, np.maximum(count - 1, 0))
+    high = count // 2
+    low = np.where(count % 2 == 1, high, high - 1)
     rows = np.arange(values.shape[0])
-    lo_v, hi_v = ordered[rows, low], ordered[rows, high]
-    out = lo_v + (pos - low) * (hi_v - lo_v)
+    out = (ordered[rows, np.maximum(low, 0)] + ordered[rows, high]) / 2
     out[count == 0] = np.nan
     return out
