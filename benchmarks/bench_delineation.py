@@ -1,15 +1,19 @@
-"""Benchmark of R-peak detection, delineation and global intervals (issue 3).
+"""Benchmark of R-peak detection, delineation and global intervals (issues 3 and 7).
 
 Computes, on the shared real data (``../shared/data`` or ``$ECGTOOLKIT_DATA``):
 
-* LUDB (12 leads, 500 Hz, expert P/QRS/T marks per lead), split into a DEV part used to
-  develop the method and a held-out TEST part reported separately (see ``ludb_split.py``:
-  every third record in numerical order is TEST). Per lead, inside the annotated span,
-  with a 150 ms matching window: QRS F1, mean ± SD of (detected − expert) for P_on,
-  P_off, QRS_on, QRS_off, T_off and the share of annotated waves found; the share of
-  beats of AF / flutter records where a P wave is reported; global PR, QRS, QT and heart
-  rate against the expert reference (earliest onset / latest offset over leads with the
-  wave annotated, at least 8 leads, median over beats), mean absolute error.
+* LUDB (12 leads, 500 Hz, expert P/QRS/T marks per lead), all 150 shared records, by
+  5-fold cross-validation over whole records (``ludb_split.ludb_folds``): each record
+  is scored with the segmentation network trained on the other four folds only
+  (``train_segmenter.py --fold K``), so no figure comes from a record the network saw.
+  Per lead, inside the annotated span, with a 150 ms matching window: QRS F1, mean ± SD
+  of (detected − expert) for P_on, P_off, QRS_on, QRS_off, T_off and the share of
+  annotated waves found; the share of beats of AF / flutter records where a P wave is
+  reported; global PR, QRS, QT and heart rate against the expert reference (earliest
+  onset / latest offset over leads with the wave annotated, at least 8 leads, median
+  over beats), mean absolute error.
+* Lead II and lead V2 measured alone (a one-lead ECG) against the experts' marks of the
+  same lead: QRS duration and QT, mean error ± SD.
 * R-peak F1 on CPSC2019 (noisy single-lead strips, 75 ms window as in the challenge),
   CPSC2021 (AF, 150 ms) and MIT-BIH 100 (150 ms).
 * Speed: ``measure()`` of one 12-lead 10 s record vs NeuroKit2's per-lead pipeline
@@ -21,8 +25,8 @@ NeuroKit2 is run on the same records with the same scoring, side by side, and so
 ecgdeli (the Python port of KIT-IBT's ECGdeli) where it is installed in the benchmark
 environment (``pip install ecgdeli``; GPL-3.0, so never a dependency of the package).
 
-Run: ``PYTHONPATH=. python benchmarks/bench_delineation.py [--quick] [--no-neurokit]``.
-One process is used (the run takes several minutes with NeuroKit2).
+Run: ``PYTHONPATH=. python benchmarks/bench_delineation.py [--quick] [--no-neurokit]``
+after training the five fold networks (``make train-segmenter``). One process is used.
 """
 
 from __future__ import annotations
@@ -39,8 +43,9 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ludb_split import ludb_split  # noqa: E402
+from ludb_split import ludb_folds, ludb_split  # noqa: E402
 
+from ecgtoolkit import _segmenter  # noqa: E402
 from ecgtoolkit.datasets import data_dir  # noqa: E402
 from ecgtoolkit.delineation import FIDUCIAL_COLUMNS, delineate  # noqa: E402
 from ecgtoolkit.detect import detect_rpeaks  # noqa: E402
@@ -386,7 +391,73 @@ def score_rpeaks(sets: dict, use_neurokit: bool) -> list[dict]:
 
 
 # ---------------------------------------------------------------------------------------
-def evaluate_ludb(folder: Path, records: list[int], method: str) -> dict:
+FOLD_WEIGHTS = Path(__file__).resolve().parent / "_out" / "segmenter_fold{}.pt"
+
+
+def fold_weights(folder: Path) -> dict[int, Path]:
+    """Record -> the weights of the network trained without that record's fold."""
+    out = {}
+    for k, records in enumerate(ludb_folds(folder)):
+        path = Path(str(FOLD_WEIGHTS).format(k))
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"{path} is missing: train it with benchmarks/train_segmenter.py --fold {k}"
+            )
+        out.update(dict.fromkeys(records, path))
+    return out
+
+
+def _weights_for(record: int, weights: dict[int, Path] | None):
+    """A context that runs the network of the record's fold (or the shipped one)."""
+    import contextlib
+
+    if weights is None:
+        return contextlib.nullcontext()
+    return _segmenter.weights(weights[record])
+
+
+def expert_lead_durations(truth: pd.DataFrame, lead: str, fs: float) -> dict:
+    """One lead's expert QRS duration and QT (ms), median over its beats."""
+    ref = truth[truth.lead == lead]
+    qrs = ref[(ref.wave == "QRS")].dropna(subset=["on", "off"]).sort_values("peak")
+    t = ref[(ref.wave == "T")].dropna(subset=["off"]).sort_values("peak")
+    qt = []
+    for q in qrs.itertuples():
+        after = t[t.peak > q.peak]
+        if len(after) and after.peak.iloc[0] - q.peak < 0.7 * fs:
+            qt.append(after.off.iloc[0] - q.on)
+    ms = 1000 / fs
+    return {
+        "qrs_ms": float(np.median(qrs.off - qrs.on)) * ms if len(qrs) else np.nan,
+        "qt_ms": float(np.median(qt)) * ms if qt else np.nan,
+    }
+
+
+def evaluate_single_leads(
+    folder: Path, records: list[int], weights: dict[int, Path] | None, leads=("II", "V2")
+) -> list[dict]:
+    """Each lead measured alone against the experts of the same lead: error (ms)."""
+    errors = {(lead, k): [] for lead in leads for k in ("qrs_ms", "qt_ms")}
+    for record in records:
+        ecg, truth = load_ludb(folder, record)
+        with _weights_for(record, weights):
+            for lead in leads:
+                m = measure(ecg[[lead]])
+                ref = expert_lead_durations(truth, lead, ecg.fs)
+                for k in ("qrs_ms", "qt_ms"):
+                    if np.isfinite(m[k]) and np.isfinite(ref[k]):
+                        errors[(lead, k)].append(m[k] - ref[k])
+    rows = []
+    for (lead, k), e in errors.items():
+        e = np.asarray(e)
+        rows.append({"lead alone": lead, "interval": k, "records": e.size,
+                     "mean error ms": e.mean(), "SD ms": e.std(), "MAE ms": np.abs(e).mean()})  # fmt: skip
+    return rows
+
+
+def evaluate_ludb(
+    folder: Path, records: list[int], method: str, weights: dict[int, Path] | None = None
+) -> dict:
     rhythms = ludb_rhythms(folder)
     pooled = _empty_tally()
     glob_err: dict[str, list[float]] = {"pr_ms": [], "qrs_ms": [], "qt_ms": [], "heart_rate": []}
@@ -396,8 +467,9 @@ def evaluate_ludb(folder: Path, records: list[int], method: str) -> dict:
         af = is_atrial_arrhythmia(rhythms.get(record, ""))
         t0 = time.perf_counter()
         if method == "ecgtoolkit":
-            result = delineate(ecg)
-            glob = measure(ecg)
+            with _weights_for(record, weights):
+                result = delineate(ecg)
+                glob = measure(ecg)
         elif method == "ecgdeli":
             result, glob = ecgdeli_delineate(ecg)
         else:
@@ -445,8 +517,8 @@ def best_time(func, repeats: int, number: int = 1) -> float:
     return best
 
 
-def speed(folder: Path, dev: list[int], use_neurokit: bool, use_ecgdeli: bool) -> dict:
-    ecg, _ = load_ludb(folder, dev[0])
+def speed(folder: Path, records: list[int], use_neurokit: bool, use_ecgdeli: bool) -> dict:
+    ecg, _ = load_ludb(folder, records[0])
     measure(ecg)  # loads the network
     ours = best_time(lambda: measure(ecg), repeats=5, number=10)
     out = {"measure() s/record": ours}
@@ -469,38 +541,43 @@ def speed(folder: Path, dev: list[int], use_neurokit: bool, use_ecgdeli: bool) -
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="first 10 records of each split only")
+    parser.add_argument("--quick", action="store_true", help="first 6 records of each fold only")
     parser.add_argument("--no-neurokit", action="store_true", help="skip the NeuroKit2 baseline")
     parser.add_argument("--no-ecgdeli", action="store_true", help="skip ecgdeli if installed")
     parser.add_argument(
-        "--split",
-        choices=("dev", "val", "test", "both"),
-        default="both",
-        help="val: the DEV records kept out of the segmenter's training (every 7th)",
+        "--shipped",
+        action="store_true",
+        help="score every record with the shipped network (trained on all of them: "
+        "flattering) instead of its cross-validation fold's network",
     )
     args = parser.parse_args(argv)
     root = data_dir(required=True)
     folder = root / "ludb"
-    dev, test = ludb_split(folder)
+    folds = ludb_folds(folder)
     if args.quick:
-        dev, test = dev[:10], test[:10]
+        folds = [f[:6] for f in folds]
+    records = sorted(r for f in folds for r in f)
+    weights = None if args.shipped else fold_weights(folder)
     methods = ["ecgtoolkit"] + ([] if args.no_neurokit else ["NeuroKit2"])
     if has_ecgdeli() and not args.no_ecgdeli:
         methods.append("ecgdeli")
     else:
         print("ecgdeli not installed (pip install ecgdeli): left out of the comparison\n")
-    rows = []
-    splits = {"dev": [("DEV", dev)], "val": [("VAL", dev[::7])], "test": [("TEST", test)]}
-    splits["both"] = splits["dev"] + splits["test"]
-    for split, records in splits[args.split]:
-        for method in methods:
-            row = evaluate_ludb(folder, records, method)
-            rows.append({"split": split, **row})
+    label = "shipped network" if args.shipped else f"{len(folds)}-fold cross-validation"
+    rows = [
+        {"records": f"{len(records)} LUDB ({label})" if m == "ecgtoolkit" else f"{len(records)} LUDB",
+         **evaluate_ludb(folder, records, m, weights if m == "ecgtoolkit" else None)}
+        for m in methods
+    ]  # fmt: skip
     pd.set_option("display.width", 250)
     pd.set_option("display.max_columns", 40)
     table = pd.DataFrame(rows)
     print("LUDB, per lead inside the annotated span, 150 ms window, error = detected - expert (ms)")
     print(table.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    print()
+    print("One lead measured alone against the experts of that lead (measured - expert, ms)")
+    single = pd.DataFrame(evaluate_single_leads(folder, records, weights))
+    print(single.to_string(index=False, float_format=lambda v: f"{v:+.1f}"))
     print()
     print("R-peak F1")
     print(
@@ -510,7 +587,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     print()
     print("Speed (one process)")
-    for k, v in speed(folder, dev, not args.no_neurokit, "ecgdeli" in methods).items():
+    for k, v in speed(folder, records, not args.no_neurokit, "ecgdeli" in methods).items():
         print(f"  {k}: {v:.4f}")
 
 

@@ -1,14 +1,24 @@
-"""The fixed development / test split of the shared LUDB records.
+"""How the shared LUDB records are split for development and evaluation.
 
-Rule (deterministic, decided before any development): sort the record numbers present
-in ``ludb/`` numerically and put every third one (positions 2, 5, 8, … in 0-based
-order) into the held-out TEST set; all others form the DEV set. Methods are developed
-and tuned on DEV only; TEST is run only to report.
+Two fixed rules, decided before the methods they evaluate were developed:
+
+* ``ludb_split``: the single DEV / TEST split of the first version (sort the record
+  numbers numerically and put every third one, positions 2, 5, 8, … in 0-based order,
+  into TEST). Kept to compare with the figures reported then.
+* ``ludb_folds``: five folds of whole records for cross-validation (the sorted records
+  in a fixed random order, seed 0, dealt round-robin into five folds). Each fold's
+  records are scored with the segmentation network trained on the other four folds
+  only (``train_segmenter.py --fold K``); every constant of the method is fixed before
+  the folds are scored, never chosen per fold.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import numpy as np
+
+N_FOLDS = 5
 
 
 def ludb_records(folder: Path) -> list[int]:
@@ -23,3 +33,10 @@ def ludb_split(folder: Path) -> tuple[list[int], list[int]]:
     held = set(test)
     dev = [r for r in records if r not in held]
     return dev, test
+
+
+def ludb_folds(folder: Path, n_folds: int = N_FOLDS) -> list[list[int]]:
+    """Return ``n_folds`` disjoint lists of record numbers covering all records."""
+    records = np.array(ludb_records(folder))
+    order = np.random.default_rng(0).permutation(records.size)
+    return [sorted(records[order[k::n_folds]].tolist()) for k in range(n_folds)]

@@ -30,8 +30,10 @@ __all__ = [
     "generate_to",
     "load_generator",
     "measure",
+    "measure_leads",
     "plot_ecg",
     "read",
+    "signal_quality",
     "write",
     "__version__",
 ]
@@ -43,6 +45,8 @@ _LAZY = {
     "detect_rpeaks": ".detect",
     "delineate": ".delineation",
     "measure": ".measurement",
+    "measure_leads": ".measurement",
+    "signal_quality": ".quality",
 }
 
 

@@ -1,7 +1,7 @@
-"""Shared signal-processing helpers for detection, delineation and measurement.
+"""Shared signal-processing helpers for quality, detection, delineation and measurement.
 
-Private module: input validation of one record, zero-phase Butterworth filters with
-cached designs, and fast centred moving averages. All functions work on the last axis.
+Private module: validation of one record, zero-phase Butterworth and notch filters with
+cached designs, fast centred moving averages and medians. All work on the last axis.
 """
 
 from __future__ import annotations
@@ -17,64 +17,20 @@ from .ecg import ECG
 MIN_FS = 100.0
 #: Shortest record accepted (s): fewer than two beats give no RR interval.
 MIN_DURATION_S = 2.0
-#: Largest plausible deflection from baseline (mV); more suggests µV passed as mV.
-MAX_PLAUSIBLE_MV = 20.0
-#: A lead whose robust peak-to-peak range is below this (mV) is taken as flat.
-FLAT_MV = 0.01
 
 
-def record_problem(x: np.ndarray, fs: float, leads: tuple[str, ...]) -> str | None:
-    """Return why one record ``(n_leads, n_samples)`` in mV cannot be analysed, or None."""
+def record_problem(n_samples: int, fs: float) -> str | None:
+    """Why a record of this length and rate cannot be analysed at all, or None.
+
+    Problems of single leads (flat, noisy, NaN, clipped) are not record problems: see
+    :func:`ecgtoolkit.quality.lead_checks`.
+    """
     if fs < MIN_FS:
         return f"sampling rate {fs:g} Hz is below the minimum of {MIN_FS:g} Hz"
-    n = x.shape[-1]
-    if n < MIN_DURATION_S * fs:
+    if n_samples < MIN_DURATION_S * fs:
         return (
-            f"record lasts {n / fs:.2f} s; at least {MIN_DURATION_S:g} s "
+            f"record lasts {n_samples / fs:.2f} s; at least {MIN_DURATION_S:g} s "
             f"({int(np.ceil(MIN_DURATION_S * fs))} samples at {fs:g} Hz) are needed"
-        )
-    finite = np.isfinite(x)
-    if not finite.all():
-        bad = [f"{leads[i]} ({int(c)})" for i, c in enumerate((~finite).sum(axis=-1)) if c]
-        return f"non-finite samples (NaN or inf) in lead(s) {', '.join(bad)}; fill or drop them"
-    # Plausibility on a subsample keeps this cheap for 24 h recordings.
-    step = max(1, n // 50_000)
-    sub = x[:, ::step]
-    lo, med, hi = np.percentile(sub, [0.5, 50.0, 99.5], axis=-1)
-    spread = hi - lo
-    flat = [leads[i] for i in np.flatnonzero(spread < FLAT_MV)]
-    if flat:
-        return (
-            f"flat lead(s) {', '.join(flat)} (range < {FLAT_MV} mV); drop them, "
-            "e.g. ecg[[names of the good leads]]"
-        )
-    deviation = np.maximum(hi - med, med - lo)
-    huge = [
-        f"{leads[i]} ({deviation[i]:.3g})" for i in np.flatnonzero(deviation > MAX_PLAUSIBLE_MV)
-    ]
-    if huge:
-        return (
-            f"implausible amplitude in lead(s) {', '.join(huge)} mV (> {MAX_PLAUSIBLE_MV:g} mV "
-            "from baseline); if the signal is in microvolts create the ECG with units='uV'"
-        )
-    # Saturation flattens the top (or bottom) of many beats: the extreme value recurs
-    # in several separate runs. A single run (flat record start) is not clipping.
-    clipped = []
-    for i in range(x.shape[0]):
-        for rail in (x[i].max(), x[i].min()):
-            if abs(rail - med[i]) < 0.5 * spread[i]:
-                continue  # an exactly flat baseline (synthetic signals) is not a rail
-            at_rail = x[i] == rail
-            if np.count_nonzero(at_rail) < max(10, 0.01 * n):
-                continue
-            starts = np.flatnonzero(np.diff(at_rail.astype(np.int8)) == 1)
-            if starts.size >= 3:
-                clipped.append(leads[i])
-                break
-    if clipped:
-        return (
-            f"clipped (saturated) lead(s) {', '.join(clipped)}: many samples sit at the "
-            "extreme value; drop them or re-record with a larger range"
         )
     return None
 
@@ -87,7 +43,7 @@ def validate_record(ecg: ECG) -> tuple[np.ndarray, float, tuple[str, ...]]:
     TypeError
         If ``ecg`` is not an :class:`~ecgtoolkit.ECG`.
     ValueError
-        If it is a batch, or for any problem found by :func:`record_problem`.
+        If it is a batch, sampled below 100 Hz or shorter than 2 s.
     """
     if not isinstance(ecg, ECG):
         raise TypeError(
@@ -100,7 +56,7 @@ def validate_record(ecg: ECG) -> tuple[np.ndarray, float, tuple[str, ...]]:
             "use batch[i] for one record (measure() accepts batches)"
         )
     x = np.asarray(ecg.signal, dtype=np.float64)
-    problem = record_problem(x, float(ecg.fs), ecg.leads)
+    problem = record_problem(x.shape[-1], float(ecg.fs))
     if problem is not None:
         raise ValueError(problem)
     return x, float(ecg.fs), ecg.leads
@@ -176,3 +132,44 @@ def moving_average(x: np.ndarray, width: int) -> np.ndarray:
     pad = [(0, 0)] * (x.ndim - 1) + [(half + 1, width - half - 1)]
     c = np.cumsum(np.pad(x, pad, mode="edge"), axis=-1)
     return (c[..., width:] - c[..., :-width]) / width
+
+
+@lru_cache(maxsize=8)
+def _notch_design(f0: float, fs: float, quality: float) -> tuple[np.ndarray, np.ndarray, int]:
+    b, a = sps.iirnotch(f0, quality, fs=fs)
+    sos = sps.tf2sos(b, a)
+    return sos, sps.sosfilt_zi(sos), 3 * (2 * sos.shape[0] + 1)
+
+
+def notch(x: np.ndarray, fs: float, f0: float, quality: float = 30.0) -> np.ndarray:
+    """Zero-phase notch at ``f0`` Hz (bandwidth ``f0 / quality``) along the last axis."""
+    return _filtfilt(_notch_design(f0, fs, quality), x)
+
+
+def median_over_first_axis(values: np.ndarray) -> np.ndarray:
+    """``np.median(values, axis=0)`` for finite values, several times faster.
+
+    Sorting along the first axis of a C-ordered array is much cheaper than numpy's
+    median there, which partitions strided lanes. The middle values are averaged as
+    numpy does, so the result is the same to the last bit.
+    """
+    n = values.shape[0]
+    ordered = np.sort(values, axis=0)
+    half = n // 2
+    if n % 2:
+        return ordered[half].copy()
+    return (ordered[half - 1] + ordered[half]) / 2
+
+
+def nan_median(values: np.ndarray) -> np.ndarray:
+    """Median over axis 1 of a 2-D array, ignoring NaN, without warnings (NaN if none)."""
+    # Sorting puts the NaN last; the middle two of the finite values are averaged as
+    # np.nanmedian does, for the same result faster.
+    count = np.isfinite(values).sum(axis=1)
+    ordered = np.sort(values, axis=1)
+    high = count // 2
+    low = np.where(count % 2 == 1, high, high - 1)
+    rows = np.arange(values.shape[0])
+    out = (ordered[rows, np.maximum(low, 0)] + ordered[rows, high]) / 2
+    out[count == 0] = np.nan
+    return out

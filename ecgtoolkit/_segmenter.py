@@ -15,8 +15,10 @@ P wave is tiny still "sees" where the other leads have theirs.
 from __future__ import annotations
 
 from fractions import Fraction
+from contextlib import contextmanager
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 from scipy import signal as sps
@@ -32,21 +34,30 @@ KERNEL = 9
 _WEIGHTS = "segmenter.pt"
 
 
-def preprocess(x: np.ndarray, fs: float) -> np.ndarray:
+def normalise(x: np.ndarray) -> np.ndarray:
+    """High-pass at 0.5 Hz and scale each lead to a 99th percentile of ``|x|`` of one.
+
+    ``x`` is ``(..., n)`` at :data:`FS`, in any unit; the result is float64.
+    """
+    x = highpass(x, FS, 0.5)
+    scale = np.percentile(np.abs(x), 99.0, axis=-1, keepdims=True)
+    return x / np.maximum(scale, 1e-6)
+
+
+def preprocess(x: np.ndarray, fs: float, context_leads: np.ndarray | None = None) -> np.ndarray:
     """Network input for one record ``(n_leads, n)`` in mV: ``(n_leads, 2, m)`` float32.
 
-    The record is resampled to :data:`FS`, high-passed at 0.5 Hz and each lead divided
-    by its 99th percentile of absolute value; channel 1 is the root mean square over
-    the normalised leads.
+    The record is resampled to :data:`FS` and normalised (:func:`normalise`); channel 1
+    is the root mean square over the normalised leads selected by the boolean mask
+    ``context_leads`` (default: all), so that unusable leads do not disturb it.
     """
     x = np.asarray(x, dtype=np.float64)
     if fs != FS:
         ratio = Fraction(FS / fs).limit_denominator(1000)
         x = sps.resample_poly(x, ratio.numerator, ratio.denominator, axis=-1)
-    x = highpass(x, FS, 0.5)
-    scale = np.percentile(np.abs(x), 99.0, axis=-1, keepdims=True)
-    x = x / np.maximum(scale, 1e-6)
-    context = np.sqrt(np.mean(x * x, axis=0, keepdims=True))
+    x = normalise(x)
+    chosen = x if context_leads is None or not np.any(context_leads) else x[context_leads]
+    context = np.sqrt(np.mean(chosen * chosen, axis=0, keepdims=True))
     out = np.empty((x.shape[0], 2, x.shape[1]), dtype=np.float32)
     out[:, 0] = x
     out[:, 1] = context
@@ -88,11 +99,8 @@ def build_network(widths: tuple[int, ...] = WIDTHS, kernel: int = KERNEL):
             self.factor = 2 ** (len(widths) - 1)
 
         def forward(self, x: torch.Tensor) -> torch.Tensor:
-            """Logits ``(batch, 4, n)`` of inputs ``(batch, 2, n)``."""
-            n = x.shape[-1]
-            pad = (-n) % self.factor
-            x = nn.functional.pad(x, (0, pad)).unsqueeze(2)
-            x = x.contiguous(memory_format=torch.channels_last)
+            """Logits ``(batch, 4, n)`` of inputs ``(batch, 2, n)``, n a multiple of 16."""
+            x = x.unsqueeze(2).contiguous(memory_format=torch.channels_last)
             skips = []
             for i, stage in enumerate(self.down):
                 if i:
@@ -102,9 +110,28 @@ def build_network(widths: tuple[int, ...] = WIDTHS, kernel: int = KERNEL):
             for i in range(len(self.up) - 1, -1, -1):
                 x = nn.functional.interpolate(x, scale_factor=(1.0, 2.0), mode="bilinear")
                 x = self.up[i](torch.cat([x, skips[i]], dim=1))
-            return self.head(x)[:, :, 0, :n]
+            return self.head(x)[:, :, 0, :]
 
     return UNet()
+
+
+_OVERRIDE: list[Path] = []  # weights in use instead of the shipped ones (innermost last)
+
+
+@contextmanager
+def weights(path: str | Path):
+    """Use the weights in ``path`` instead of the shipped ones within a ``with`` block.
+
+    For the cross-validation benchmark, which scores each fold with the network trained
+    without it (``benchmarks/train_segmenter.py --fold K``).
+    """
+    _OVERRIDE.append(Path(path))
+    _network.cache_clear()
+    try:
+        yield
+    finally:
+        _OVERRIDE.pop()
+        _network.cache_clear()
 
 
 @lru_cache(maxsize=1)
@@ -112,8 +139,11 @@ def _network():
     import torch
 
     net = build_network()
-    with resources.files("ecgtoolkit").joinpath("_weights", _WEIGHTS).open("rb") as fh:
-        state = torch.load(fh, map_location="cpu", weights_only=True)
+    if _OVERRIDE:
+        state = torch.load(_OVERRIDE[-1], map_location="cpu", weights_only=True)
+    else:
+        with resources.files("ecgtoolkit").joinpath("_weights", _WEIGHTS).open("rb") as fh:
+            state = torch.load(fh, map_location="cpu", weights_only=True)
     net.load_state_dict(state)
     net.eval()
     return _fold_batch_norm(net)
@@ -142,37 +172,26 @@ def _fold_batch_norm(net):
     return net.to(memory_format=torch.channels_last)
 
 
-def probabilities(x: np.ndarray, fs: float) -> tuple[np.ndarray, np.ndarray]:
+#: The network halves the time axis four times: inputs are padded to a multiple of this.
+MULTIPLE = 2 ** (len(WIDTHS) - 1)
+
+
+def probabilities(
+    x: np.ndarray, fs: float, context_leads: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Class probabilities ``(n_leads, 4, m)`` at :data:`FS` of one record in mV.
 
     Also returns the network's input ``(n_leads, 2, m)`` (see :func:`preprocess`).
     """
     import torch
 
-    inputs = preprocess(x, fs)
+    inputs = preprocess(x, fs, context_leads)
+    m = inputs.shape[-1]
+    padded = np.zeros(inputs.shape[:-1] + (m + (-m) % MULTIPLE,), dtype=np.float32)
+    padded[..., :m] = inputs
     with torch.inference_mode():
-        logits = _compiled(inputs.shape)(torch.from_numpy(inputs))
+        logits = _network()(torch.from_numpy(padded))[..., :m]
         return torch.softmax(logits, dim=1).numpy(), inputs
-
-
-@lru_cache(maxsize=8)
-def _compiled(shape: tuple[int, ...]):
-    """The network traced and frozen for one input shape (conv, bias and ReLU fused).
-
-    About 10% faster on CPU than eager mode; falls back to eager mode where TorchScript
-    cannot trace it.
-    """
-    import warnings
-
-    import torch
-
-    net = _network()
-    try:
-        with torch.inference_mode(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # tracer notes on shape-dependent padding
-            return torch.jit.freeze(torch.jit.trace(net, torch.zeros(shape)))
-    except Exception:  # noqa: BLE001 - any tracing failure leaves the eager network
-        return net
 
 
 def runs(labels: np.ndarray, cls: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -8,11 +8,12 @@ import numpy as np
 import pandas as pd
 
 from . import _segmenter
-from ._dsp import highpass, lowpass, validate_record
-from .detect import _detect
+from ._dsp import highpass, lowpass, median_over_first_axis, nan_median, validate_record
+from .detect import fuse_rpeaks
 from .ecg import ECG
+from .quality import assess
 
-__all__ = ["delineate", "FIDUCIAL_COLUMNS"]
+__all__ = ["delineate", "delineate_signal", "median_beat", "MedianBeat", "FIDUCIAL_COLUMNS"]
 
 #: Columns of :func:`delineate` holding sample indices, in temporal order.
 FIDUCIAL_COLUMNS: tuple[str, ...] = (
@@ -47,12 +48,14 @@ _CONTEXT_S = 5.0  # ... with this much signal on either side
 def delineate(ecg: ECG) -> pd.DataFrame:
     """Delineate P, QRS and T waves of every beat in every lead.
 
-    Method. R peaks come from :func:`ecgtoolkit.detect.detect_rpeaks` (all leads
-    fused). Each lead is then labelled sample by sample as P wave, QRS complex, T wave
+    Method. Leads that carry no usable ECG are found first
+    (:func:`ecgtoolkit.signal_quality`) and get no marks; R peaks come from
+    :func:`ecgtoolkit.detect_rpeaks` (the usable leads fused). Each usable lead is then
+    labelled sample by sample as P wave, QRS complex, T wave
     or none by a small 1-D U-Net (Ronneberger et al. 2015,
     doi:10.1007/978-3-319-24574-4_28; on LUDB see Moskalenko et al. 2020,
     arXiv:2001.04689) that sees the lead, resampled to 250 Hz and
-    high-passed at 0.5 Hz, together with the root mean square of all leads. It was
+    high-passed at 0.5 Hz, together with the root mean square of the usable leads. It was
     trained on the development part of the LUDB expert annotations
     (``benchmarks/train_segmenter.py``; 124 k weights shipped in the package). Runs of
     one label closer than 12–40 ms are joined and very short runs dropped; a wave's
@@ -78,16 +81,20 @@ def delineate(ecg: ECG) -> pd.DataFrame:
     pandas.DataFrame
         One row per (lead, beat), ordered by lead then beat, with columns ``lead``
         (names as in ``ecg.leads``), ``beat`` (0-based beat number, shared by all
-        leads) and the sample indices ``P_on, P_peak, P_off, QRS_on, R_peak, QRS_off,
-        T_on, T_peak, T_off`` as floats, NaN where a wave is absent or not measurable
-        (e.g. no P wave in atrial fibrillation, a T wave cut off by the record's end).
+        leads), ``usable`` (whether the lead carries a usable ECG) and the sample
+        indices ``P_on, P_peak, P_off, QRS_on, R_peak, QRS_off, T_on, T_peak, T_off`` as
+        floats, NaN where a wave is absent or not measurable (e.g. no P wave in atrial
+        fibrillation, a T wave cut off by the record's end, every mark of an unusable
+        lead). ``R_peak`` is the beat's R peak found on all usable leads together, the
+        same in every lead; ``P_peak`` and ``T_peak`` are the largest deviations of the
+        lead from the line joining the wave's limits.
 
     Raises
     ------
     TypeError
         If ``ecg`` is not an :class:`~ecgtoolkit.ECG`.
     ValueError
-        For a batch or unusable input (see :func:`ecgtoolkit.detect.detect_rpeaks`).
+        For a batch, fs < 100 Hz or a record shorter than 2 s.
 
     Examples
     --------
@@ -102,22 +109,25 @@ def delineate(ecg: ECG) -> pd.DataFrame:
     >>> x = sum(wave(b - 0.16, 0.02, 0.15) + wave(b, 0.012, 1.2) + wave(b + 0.3, 0.04, 0.3)
     ...         for b in beats)
     >>> table = delineate(ECG(x[np.newaxis], fs=fs, leads=["II"]))
-    >>> list(table.columns[:4])
-    ['lead', 'beat', 'P_on', 'P_peak']
+    >>> list(table.columns[:5])
+    ['lead', 'beat', 'usable', 'P_on', 'P_peak']
     >>> bool(np.allclose(table.R_peak / fs, beats, atol=0.004))
     True
     """
     x, fs, leads = validate_record(ecg)
-    peaks = _detect(x, fs)
-    marks, _ = _delineate_signal(x, fs, peaks)
-    return _to_frame(marks, leads)
+    quality = assess(x, fs)
+    _, marks = delineate_signal(quality.signal, fs, quality.peaks, quality.usable)
+    return _to_frame(marks, leads, quality.usable)
 
 
-def _to_frame(marks: dict[str, np.ndarray], leads: tuple[str, ...]) -> pd.DataFrame:
+def _to_frame(
+    marks: dict[str, np.ndarray], leads: tuple[str, ...], usable: np.ndarray
+) -> pd.DataFrame:
     n_beats, n_leads = marks["R_peak"].shape
     data: dict[str, object] = {
         "lead": np.repeat(np.array(leads, dtype=object), n_beats),
         "beat": np.tile(np.arange(n_beats), n_leads),
+        "usable": np.repeat(usable, n_beats),
     }
     for col in FIDUCIAL_COLUMNS:
         data[col] = marks[col].T.reshape(-1).astype(np.float64)
@@ -128,19 +138,36 @@ def _to_frame(marks: dict[str, np.ndarray], leads: tuple[str, ...]) -> pd.DataFr
 # core, on validated arrays
 @dataclass(frozen=True)
 class MedianBeat:
-    """The representative beat of a record (median over beats like the dominant one).
+    """The representative beat of a record: the median over the beats like the dominant one.
 
-    ``fast`` and ``slow`` are ``(n_leads, n_times)`` in mV (40 Hz and 12 Hz low-pass),
-    with the R peak at index ``r0``; ``marks`` maps each fiducial to ``(n_leads,)``
-    indices on it: per lead, the median of the marks of the beats that make it up
-    (``like``).
+    Attributes
+    ----------
+    fast, slow : numpy.ndarray
+        ``(n_leads, n_times)`` in mV (40 Hz and 12 Hz low-pass), the R peak at ``r0``.
+    marks : dict of str to numpy.ndarray
+        Each fiducial's position on the median beat per lead ``(n_leads,)``: the median
+        of that lead's marks over the beats that make up the median beat.
+    spread : dict of str to numpy.ndarray
+        Per fiducial and lead, the interquartile range of those marks (samples): how
+        consistently the lead places it from beat to beat.
+    found : dict of str to numpy.ndarray
+        Per fiducial and lead, the share of those beats where the lead has the mark.
+    r0 : int
+        Index of the R peak on the median beat.
+    like : numpy.ndarray
+        One bool per beat of the record: whether it is part of the median beat.
+    usable : numpy.ndarray
+        One bool per lead (see :func:`ecgtoolkit.signal_quality`).
     """
 
     fast: np.ndarray
     slow: np.ndarray
     marks: dict[str, np.ndarray]
+    spread: dict[str, np.ndarray]
+    found: dict[str, np.ndarray]
     r0: int
     like: np.ndarray
+    usable: np.ndarray
 
     @property
     def n_beats(self) -> int:
@@ -148,12 +175,36 @@ class MedianBeat:
         return int(self.like.sum())
 
 
-def _delineate_signal(
-    x: np.ndarray, fs: float, peaks: np.ndarray
-) -> tuple[dict[str, np.ndarray], MedianBeat | None]:
-    """Fiducials of every beat and lead as ``(n_beats, n_leads)`` sample indices, and the median beat."""
-    marks = _network_marks(x, fs, peaks)
-    return marks, _median_beat(x, fs, peaks, marks)
+def delineate_signal(
+    x: np.ndarray,
+    fs: float,
+    peaks: np.ndarray,
+    usable: np.ndarray | None = None,
+    *,
+    fuse: bool = True,
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Fiducials of every beat and lead of a signal ``(n_leads, n_samples)`` in mV.
+
+    The array form of :func:`delineate`: ``peaks`` are the R peaks of the DSP detector,
+    ``usable`` marks the leads to delineate (default: all; see
+    :func:`ecgtoolkit.quality.assess`, whose ``signal``, ``peaks`` and ``usable`` fit
+    here). With ``fuse``, the beats are first checked against the network's QRS labels
+    (:func:`ecgtoolkit.detect.fuse_rpeaks`).
+
+    Returns
+    -------
+    peaks : numpy.ndarray
+        The beats' R peaks (int64 sample indices).
+    marks : dict of str to numpy.ndarray
+        For each name in :data:`FIDUCIAL_COLUMNS`, sample indices ``(n_beats,
+        n_leads)`` (NaN where absent).
+    """
+    usable = np.ones(x.shape[0], dtype=bool) if usable is None else np.asarray(usable, bool)
+    peaks, marks = _network_marks(x, fs, np.asarray(peaks, dtype=np.int64), usable, fuse)
+    for values in marks.values():
+        values[:, ~usable] = np.nan
+    marks["R_peak"] = np.repeat(peaks.astype(np.float64)[:, None], x.shape[0], axis=1)
+    return peaks, marks
 
 
 def _wave_runs(prob: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -196,7 +247,9 @@ def _select_run(
     return np.where(ok, on[jc], np.nan), np.where(ok, off[jc], np.nan)
 
 
-def _network_marks(x: np.ndarray, fs: float, peaks: np.ndarray) -> dict[str, np.ndarray]:
+def _network_marks(
+    x: np.ndarray, fs: float, peaks: np.ndarray, usable: np.ndarray, fuse: bool
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Per-lead fiducials of each beat; long records go in blocks of bounded memory.
 
     Each block of :data:`_BLOCK_S` is labelled with :data:`_CONTEXT_S` of signal on
@@ -205,29 +258,33 @@ def _network_marks(x: np.ndarray, fs: float, peaks: np.ndarray) -> dict[str, np.
     n_leads, n = x.shape
     block, context = int(_BLOCK_S * fs), int(_CONTEXT_S * fs)
     if n <= block + 2 * context:
-        return _block_marks(x, fs, peaks)
-    marks = {c: np.full((peaks.size, n_leads), np.nan) for c in FIDUCIAL_COLUMNS}
+        return _block_marks(x, fs, peaks, usable, fuse)
+    found: list[np.ndarray] = []
+    parts: list[dict[str, np.ndarray]] = []
     for start in range(0, n, block):
-        mine = (peaks >= start) & (peaks < start + block)
-        if not mine.any():
-            continue
         lo, hi = max(0, start - context), min(n, start + block + context)
         near = (peaks >= lo) & (peaks < hi)
-        part = _block_marks(x[:, lo:hi], fs, peaks[near] - lo)
-        keep = mine[near]
-        for col, values in part.items():
-            marks[col][mine] = values[keep] + lo
-    return marks
+        block_peaks, part = _block_marks(x[:, lo:hi], fs, peaks[near] - lo, usable, fuse)
+        block_peaks = block_peaks + lo
+        mine = (block_peaks >= start) & (block_peaks < start + block)
+        found.append(block_peaks[mine])
+        parts.append({col: values[mine] + lo for col, values in part.items()})
+    marks = {col: np.concatenate([p[col] for p in parts]) for col in FIDUCIAL_COLUMNS}
+    return np.concatenate(found), marks
 
 
-def _block_marks(x: np.ndarray, fs: float, peaks: np.ndarray) -> dict[str, np.ndarray]:
-    """Per-lead fiducials of each beat from the segmentation network's labels."""
+def _block_marks(
+    x: np.ndarray, fs: float, peaks: np.ndarray, usable: np.ndarray, fuse: bool
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The beats and per-lead fiducials of each from the segmentation network's labels."""
     n_leads = x.shape[0]
+    prob, inputs = _segmenter.probabilities(x, fs, usable)
+    if fuse and usable.any():
+        peaks = fuse_rpeaks(peaks, prob, inputs, usable, fs, x.shape[1])
     n_beats = peaks.size
     marks = {c: np.full((n_beats, n_leads), np.nan) for c in FIDUCIAL_COLUMNS}
     if n_beats == 0:
-        return marks
-    prob, inputs = _segmenter.probabilities(x, fs)
+        return peaks, marks
     runs = _wave_runs(prob)
     rate = _segmenter.FS
     r = peaks * (rate / fs)
@@ -264,20 +321,18 @@ def _block_marks(x: np.ndarray, fs: float, peaks: np.ndarray) -> dict[str, np.nd
             ("T_on", t_on), ("T_off", t_off),
         ):  # fmt: skip
             marks[name][:, li] = values
-    if np.isfinite(marks["P_on"]).mean() < _MIN_P_SHARE:
+    if np.isfinite(marks["P_on"][:, usable]).mean() < _MIN_P_SHARE:
         marks["P_on"][:] = np.nan
         marks["P_off"][:] = np.nan
     signal = inputs[:, 0]
     marks["P_peak"] = _wave_peak(signal, marks["P_on"], marks["P_off"])
     marks["T_peak"] = _wave_peak(signal, marks["T_on"], marks["T_off"])
-    r_peak = _wave_peak(signal, marks["QRS_on"], marks["QRS_off"])
-    marks["R_peak"] = np.where(np.isfinite(r_peak), r_peak, r[:, None])
     n = x.shape[1]
     for name, values in marks.items():
         pos = np.round(values * (fs / rate))
         pos[(pos < 0) | (pos > n - 1)] = np.nan
         marks[name] = pos
-    return marks
+    return peaks, marks
 
 
 def _wave_peak(signal: np.ndarray, on: np.ndarray, off: np.ndarray) -> np.ndarray:
@@ -304,17 +359,24 @@ def _wave_peak(signal: np.ndarray, on: np.ndarray, off: np.ndarray) -> np.ndarra
     return np.where(ok, pos.astype(np.float64), np.nan)
 
 
-def _median_beat(
-    x: np.ndarray, fs: float, peaks: np.ndarray, marks: dict[str, np.ndarray]
+def median_beat(
+    x: np.ndarray,
+    fs: float,
+    peaks: np.ndarray,
+    marks: dict[str, np.ndarray],
+    usable: np.ndarray | None = None,
 ) -> MedianBeat | None:
     """The median of the beats like the dominant one, with their median marks.
 
-    Beats whose QRS (±100 ms, all leads, high-passed at 0.5 Hz) correlates with the
-    sample-wise median of all beats by r > 0.9 are "like" it (of at most 300 beats spread
-    over the record). None when fewer than 3 beats are alike.
+    Beats whose QRS (±100 ms, high-passed at 0.5 Hz) correlates with the sample-wise
+    median of all beats by r > 0.9 over the usable leads are "like" it (of at most 300
+    beats spread over the record), as 12SL-style programs build their representative
+    beat. ``marks`` come from :func:`delineate_signal`. None when fewer than 3 beats
+    are alike or no lead is usable.
     """
-    n = x.shape[1]
-    if peaks.size < 3:
+    n_leads, n = x.shape
+    usable = np.ones(n_leads, dtype=bool) if usable is None else np.asarray(usable, bool)
+    if peaks.size < 3 or not usable.any():
         return None
     # At most _MEDIAN_BEATS beats, evenly spread, keep memory bounded on long records.
     chosen = np.unique(np.linspace(0, peaks.size - 1, min(peaks.size, _MEDIAN_BEATS)).round())
@@ -324,8 +386,8 @@ def _median_beat(
     idx = np.clip(peaks[chosen, None] + np.arange(-pre, post)[None, :], 0, n - 1)
     segments = base[:, idx].transpose(1, 0, 2)  # (beats, leads, time)
     half = int(round(0.1 * fs))
-    qrs = segments[..., pre - half : pre + half]
-    template = _median_over_beats(qrs)
+    qrs = segments[:, usable, pre - half : pre + half]
+    template = median_over_first_axis(qrs)
     a = qrs.reshape(chosen.size, -1)
     a = a - a.mean(axis=1, keepdims=True)
     b = template.reshape(-1) - template.mean()
@@ -335,40 +397,32 @@ def _median_beat(
         return None
     # Low-passing the median beat rather than the record: the same up to the filters'
     # edge effects (far from the waves), at a fraction of the cost.
-    median = _median_over_beats(segments[alike])
+    median = median_over_first_axis(segments[alike])
     like = np.zeros(peaks.size, dtype=bool)
     like[chosen[alike]] = True
     offset = (peaks[like] - pre)[:, None]
-    rel = {c: _nan_median((v[like] - offset).T) for c, v in marks.items()}
+    rel = {c: (v[like] - offset).T for c, v in marks.items()}  # (leads, beats)
+    q1, q3 = ({c: _nan_percentile(v, q) for c, v in rel.items()} for q in (25, 75))
     return MedianBeat(
-        lowpass(median, fs, _QRS_LOWPASS_HZ), lowpass(median, fs, _PT_LOWPASS_HZ), rel, pre, like
+        fast=lowpass(median, fs, _QRS_LOWPASS_HZ),
+        slow=lowpass(median, fs, _PT_LOWPASS_HZ),
+        marks={c: nan_median(v) for c, v in rel.items()},
+        spread={c: q3[c] - q1[c] for c in rel},
+        found={c: np.isfinite(v).mean(axis=1) for c, v in rel.items()},
+        r0=pre,
+        like=like,
+        usable=usable,
     )
 
 
-def _median_over_beats(values: np.ndarray) -> np.ndarray:
-    """``np.median(values, axis=0)`` for finite values, several times faster.
-
-    Sorting along the first axis of a C-ordered array is much cheaper than numpy's
-    median there, which partitions strided lanes. The middle values are averaged as
-    numpy does, so the result is the same to the last bit.
-    """
-    n = values.shape[0]
-    ordered = np.sort(values, axis=0)
-    half = n // 2
-    if n % 2:
-        return ordered[half].copy()
-    return (ordered[half - 1] + ordered[half]) / 2
-
-
-def _nan_median(values: np.ndarray) -> np.ndarray:
-    """Median over axis 1 ignoring NaN, without warnings; NaN where all are NaN."""
-    # Sorting puts the NaN last; the middle two of the finite values are averaged as
-    # np.nanmedian does, for the same result faster.
+def _nan_percentile(values: np.ndarray, q: float) -> np.ndarray:
+    """Percentile over axis 1 ignoring NaN, without warnings (NaN where all are NaN)."""
     count = np.isfinite(values).sum(axis=1)
-    ordered = np.sort(values, axis=1)
-    high = count // 2
-    low = np.where(count % 2 == 1, high, high - 1)
+    ordered = np.sort(values, axis=1)  # NaN last
+    pos = np.maximum(count - 1, 0) * q / 100.0
+    lo = np.floor(pos).astype(np.int64)
+    hi = np.minimum(lo + 1, np.maximum(count - 1, 0))
     rows = np.arange(values.shape[0])
-    out = (ordered[rows, np.maximum(low, 0)] + ordered[rows, high]) / 2
+    out = ordered[rows, lo] + (pos - lo) * (ordered[rows, hi] - ordered[rows, lo])
     out[count == 0] = np.nan
     return out

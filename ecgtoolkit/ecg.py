@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import base64
+import copy
 import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from .leads import derive_limb_leads, normalize_lead_names, order_leads
+from .leads import derive_limb_leads, missing_leads, normalize_lead_names, order_leads
 
 __all__ = ["ECG"]
 
@@ -36,12 +37,18 @@ class ECG:
     fs : float
         Sampling rate in Hz. Required: there is no default.
     leads : sequence of str
-        Lead names, one per row, in any common spelling (``"avr"``, ``"MLII"``);
-        stored in the standard spelling (see :func:`ecgtoolkit.leads.normalize_lead_name`).
+        Lead or channel names, one per row. Any name is accepted (``"ECG"``, ``"CM5"``,
+        ``"MLII"``); the 12 standard leads are recognised in their usual spellings
+        (``"avr"``, ``"lead II"``) and stored as ``"aVR"``, ``"II"`` (see
+        :func:`ecgtoolkit.leads.normalize_lead_name`).
     units : {"mV", "uV", "µV", "V"}
         Unit of ``signal``. The stored signal is always in mV.
     meta : mapping, optional
-        Free-form metadata (record name, seed, source database, ...).
+        Free-form metadata (record name, seed, source database, ...). In a batch, the
+        entries ``record_ids`` and ``record_names`` and any entry whose key ends in
+        ``_per_record`` hold one value per record: ``batch[i].meta`` has that record's
+        value under the singular key (``record_id``, ``record_name``, ``x`` for
+        ``x_per_record``), and slices of the batch keep the matching values.
 
     Attributes
     ----------
@@ -50,15 +57,15 @@ class ECG:
     fs : float
         Sampling rate in Hz.
     leads : tuple of str
-        Standard lead names.
+        Lead names.
     meta : dict
         Metadata.
 
     Raises
     ------
     ValueError
-        On a wrong shape, a lead count that does not match the signal, an unknown lead
-        name, a non-positive sampling rate or an unknown unit.
+        On a wrong shape, a lead count that does not match the signal, an empty or
+        repeated lead name, a non-positive sampling rate or an unknown unit.
 
     Examples
     --------
@@ -167,16 +174,17 @@ class ECG:
 
     def copy(self) -> ECG:
         """Return a deep copy."""
-        return self._replace(self.signal.copy(), meta=dict(self.meta))
+        return self._replace(self.signal.copy())
 
     def _replace(
         self, signal: np.ndarray, leads: Sequence[str] | None = None, **changes: Any
     ) -> ECG:
+        """A new ECG sharing nothing mutable with this one but (possibly) the samples."""
         new = object.__new__(ECG)
         new.signal = signal
         new.fs = changes.get("fs", self.fs)
         new.leads = tuple(leads) if leads is not None else self.leads
-        new.meta = changes.get("meta", self.meta)
+        new.meta = copy.deepcopy(changes.get("meta", self.meta))
         return new
 
     # -- indexing ----------------------------------------------------------------------
@@ -223,7 +231,7 @@ class ECG:
             n = len(self)
             if not -n <= key < n:
                 raise IndexError(f"record {key} out of range for a batch of {n}")
-            meta = _meta_for_record(self.meta, int(key) % n)
+            meta = _meta_for_record(self.meta, int(key) % n, n)
             return self._replace(self.signal[key], meta=meta)
         if isinstance(key, slice) or (
             isinstance(key, (list, np.ndarray)) and np.asarray(key).dtype.kind in "iub"
@@ -231,7 +239,8 @@ class ECG:
             sub = self.signal[key]
             if sub.ndim != 3:
                 raise IndexError("record selection must keep the batch dimension")
-            return self._replace(sub, meta=dict(self.meta))
+            chosen = np.arange(len(self))[key]
+            return self._replace(sub, meta=_meta_for_records(self.meta, chosen, len(self)))
         raise TypeError(f"cannot index an ECG with {type(key).__name__}")
 
     def crop(self, tmin: float = 0.0, tmax: float | None = None) -> ECG:
@@ -249,7 +258,7 @@ class ECG:
             raise ValueError(
                 f"crop({tmin}, {tmax}) is outside the record (0 to {self.duration_s:g} s) or empty"
             )
-        return self._replace(self.signal[..., start:stop], meta=dict(self.meta))
+        return self._replace(self.signal[..., start:stop])
 
     # -- derivations -------------------------------------------------------------------
     def to_12_lead(self) -> ECG:
@@ -267,21 +276,17 @@ class ECG:
         Raises
         ------
         KeyError
-            If lead I or II is missing.
+            If lead I or II is missing (the message names the leads there are).
         """
-        missing = [n for n in ("I", "II") if n not in self.leads]
-        if missing:
-            raise KeyError(
-                f"deriving the limb leads needs leads I and II; missing: {', '.join(missing)}"
-            )
+        problem = missing_leads(self.leads, ("I", "II"), "deriving the limb leads")
+        if problem:
+            raise KeyError(problem)
         derived = derive_limb_leads(self["I"], self["II"])
         rows = {name: self.signal[..., i, :] for i, name in enumerate(self.leads)}
         for name, values in derived.items():
             rows.setdefault(name, values.astype(self.signal.dtype, copy=False))
         names = order_leads(list(rows))
-        return self._replace(
-            np.stack([rows[n] for n in names], axis=-2), leads=names, meta=dict(self.meta)
-        )
+        return self._replace(np.stack([rows[n] for n in names], axis=-2), leads=names)
 
     def to_dataframe(self, long: bool = False):
         """Return the samples as a pandas DataFrame (values in mV).
@@ -291,7 +296,7 @@ class ECG:
         long : bool
             ``False`` (default): one row per sample, a ``time_s`` column and one column
             per lead (plus ``record`` for a batch). ``True``: tidy long form with
-            columns ``record, lead, time_s, value_mV``.
+            columns ``record, lead, time_s, value_mv``.
 
         Returns
         -------
@@ -311,7 +316,7 @@ class ECG:
                         categories=list(self.leads),
                     ),
                     "time_s": np.tile(t, n_rec * self.n_leads),
-                    "value_mV": sig.reshape(-1),
+                    "value_mv": sig.reshape(-1),
                 }
             )
         data: dict[str, Any] = {}
@@ -347,14 +352,44 @@ class ECG:
         )
 
 
-def _meta_for_record(meta: dict[str, Any], index: int) -> dict[str, Any]:
-    """Per-record metadata: list-valued entries of length n_records are indexed."""
+#: Batch metadata holding one value per record, and the key of one record's value.
+_PER_RECORD = {"record_ids": "record_id", "record_names": "record_name"}
+
+
+def _per_record_key(key: str, value: Any, n_records: int) -> str | None:
+    """The singular key if ``meta[key]`` holds one value per record, else None."""
+    if not isinstance(value, (list, tuple, np.ndarray)) or len(value) != n_records:
+        return None
+    if key in _PER_RECORD:
+        return _PER_RECORD[key]
+    if key.endswith("_per_record"):
+        return key[: -len("_per_record")]
+    return None
+
+
+def _meta_for_record(meta: dict[str, Any], index: int, n_records: int) -> dict[str, Any]:
+    """One record's metadata: per-record entries are indexed (see :class:`ECG`)."""
     out: dict[str, Any] = {}
     for key, value in meta.items():
-        if key.endswith("_per_record") and isinstance(value, (list, tuple, np.ndarray)):
-            out[key[: -len("_per_record")]] = value[index]
-        else:
+        single = _per_record_key(key, value, n_records)
+        if single is None:
             out[key] = value
+        else:
+            item = value[index]
+            out[single] = item.item() if isinstance(item, np.generic) else item
+    return out
+
+
+def _meta_for_records(meta: dict[str, Any], chosen: np.ndarray, n_records: int) -> dict[str, Any]:
+    """Metadata of a sub-batch: per-record entries keep the chosen records' values."""
+    out: dict[str, Any] = {}
+    for key, value in meta.items():
+        if _per_record_key(key, value, n_records) is None:
+            out[key] = value
+        elif isinstance(value, np.ndarray):
+            out[key] = value[chosen]
+        else:
+            out[key] = type(value)(value[i] for i in chosen)
     return out
 
 

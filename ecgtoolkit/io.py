@@ -562,8 +562,8 @@ def read(
         without a ``time_s`` column). For other files, if given it must match the file.
     leads : list of str, optional
         Lead names for files that do not store them (``.npy``, the single lead of a
-        CPSC 2019 file; CPSC 2018 files default to the 12 standard leads). For other
-        files, if given it must match the leads read.
+        CPSC 2019 file; CPSC 2018 files default to the 12 standard leads). For files
+        that name their leads, the leads to keep, in this order (all by default).
 
     Returns
     -------
@@ -579,14 +579,18 @@ def read(
         If the file (or a WFDB record's header) does not exist.
     ValueError
         For an unsupported suffix, a file without fs or leads when these are not given,
-        a given fs or leads that contradict the file, or a WFDB record without any
-        standard ECG lead.
+        a given fs that contradicts the file, leads asked for that the file does not
+        hold, a WFDB record without any ECG channel, or a WFDB signal file that does
+        not match its header (truncated).
 
     Warns
     -----
     UserWarning
-        When WFDB channels that are not standard ECG leads (Frank leads vx, vy, vz,
-        blood pressure, ...) are dropped; their names are in ``meta["dropped_channels"]``.
+        When WFDB channels that are not ECG are left out (any unit other than a voltage,
+        such as blood pressure in mmHg, and EEG, EOG or EMG channels); they are listed,
+        with their units, in ``meta["dropped_channels"]``. Every ECG channel is kept
+        under its own name (``"MLII"``, ``"CM5"``, ``"ECG"``, the Frank leads ``"vx"``);
+        repeated names are numbered (``"ECG"``, ``"ECG (2)"``).
 
     Examples
     --------
@@ -665,56 +669,94 @@ def _given_leads(leads: Sequence[str] | None) -> tuple[str, ...] | None:
     return None if leads is None else normalize_lead_names(leads)
 
 
+# Channels of PhysioNet records that carry other signals in volts (sleep and EEG
+# databases); everything else with a voltage unit is kept as an ECG channel.
+_NOT_ECG = re.compile(r"^(eeg|eog|emg|ekg?\s*artifact)|^[a-z]\d-[a-z]\d", re.IGNORECASE)
+
+
+def _unique_names(raw: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Channel names made unique ("ECG", "ECG (2)"); also the renamed originals."""
+    names: list[str] = []
+    renamed: list[str] = []
+    for name in raw:
+        kept = normalize_lead_name(name) if name.strip() else f"channel {len(names) + 1}"
+        if kept in names:
+            k = 2
+            while f"{kept} ({k})" in names:
+                k += 1
+            renamed.append(name)
+            kept = f"{kept} ({k})"
+        names.append(kept)
+    return names, renamed
+
+
 def _read_wfdb(stem: Path, fs: float | None, leads: Sequence[str] | None) -> ECG:
     import wfdb
 
-    record = wfdb.rdrecord(str(stem))
+    try:
+        record = wfdb.rdrecord(str(stem))
+    except ValueError as err:
+        raise ValueError(
+            f"WFDB record {stem.name!r} cannot be read: its signal file does not match its "
+            f"header (a truncated or damaged .dat file?); wfdb said: {err}"
+        ) from err
     keep: list[int] = []
-    names: list[str] = []
     dropped: list[str] = []
+    factors = []
     for channel, raw in enumerate(record.sig_name):
+        unit = record.units[channel] or "mV"  # WFDB's default physical unit
         try:
-            name = normalize_lead_name(raw)
+            factor = _unit_factor(unit)
         except ValueError:
-            dropped.append(raw)
-            continue
-        if name in names:  # e.g. both "II" and "MLII": keep the first
-            dropped.append(raw)
+            factor = None
+        if factor is None or _NOT_ECG.search(raw.strip()):
+            dropped.append(f"{raw} ({unit})")
             continue
         keep.append(channel)
-        names.append(name)
+        factors.append(factor)
     if not keep:
         raise ValueError(
-            f"WFDB record {stem.name!r} has no standard ECG lead (channels: "
-            f"{', '.join(record.sig_name)}); it cannot be read as an ECG"
+            f"WFDB record {stem.name!r} has no ECG channel (a voltage that is not EEG, EOG "
+            f"or EMG); channels: {', '.join(record.sig_name)}"
         )
     if dropped:
         warnings.warn(
-            f"WFDB record {stem.name!r}: dropped channels that are not standard ECG leads: "
+            f"WFDB record {stem.name!r}: left out channels that are not ECG: "
             f"{', '.join(dropped)} (listed in meta['dropped_channels'])",
             UserWarning,
             stacklevel=3,
         )
-    factors = []
-    for channel in keep:
-        unit = record.units[channel] or "mV"  # WFDB's default physical unit
-        try:
-            factors.append(_unit_factor(unit))
-        except ValueError:
-            raise ValueError(
-                f"WFDB record {stem.name!r}, channel {record.sig_name[channel]!r}: "
-                f"units {unit!r} are not a voltage (expected mV, uV or V)"
-            ) from None
+    names, renamed = _unique_names([record.sig_name[c] for c in keep])
+    if renamed:
+        warnings.warn(
+            f"WFDB record {stem.name!r}: repeated channel names {', '.join(renamed)} were "
+            "numbered to keep them apart",
+            UserWarning,
+            stacklevel=3,
+        )
     signal = record.p_signal[:, keep].T
     signal = signal * np.asarray(factors)[:, None]
     _check_given("fs", _given_fs(fs), float(record.fs), stem)
-    _check_given("leads", _given_leads(leads), tuple(names), stem)
     meta = {
         "record_name": record.record_name,
         "comments": list(record.comments or []),
         "dropped_channels": dropped,
     }
-    return ECG(signal, fs=float(record.fs), leads=names, meta=meta)
+    return _select_leads(ECG(signal, fs=float(record.fs), leads=names, meta=meta), leads, stem)
+
+
+def _select_leads(ecg: ECG, leads: Sequence[str] | None, source: Path) -> ECG:
+    """The record with only the ``leads`` asked for, in that order (all if None)."""
+    if leads is None:
+        return ecg
+    wanted = normalize_lead_names(leads)
+    absent = [name for name in wanted if name not in ecg.leads]
+    if absent:
+        raise ValueError(
+            f"leads {', '.join(absent)} were asked for but {source.name!r} holds "
+            f"{', '.join(ecg.leads)}; leave out leads= to read them all"
+        )
+    return ecg if wanted == ecg.leads else ecg[list(wanted)]
 
 
 def _read_mat(path: Path, fs: float | None, leads: Sequence[str] | None) -> ECG:
@@ -785,9 +827,7 @@ def _read_csv(path: Path, fs: float | None, leads: Sequence[str] | None) -> ECG:
             f"{path.name!r} has no time_s column with two or more samples to infer the "
             "sampling rate from; pass fs= in Hz"
         )
-    found_leads = normalize_lead_names(names)
-    _check_given("leads", _given_leads(leads), found_leads, path)
-    return ECG(values.T, fs=fs, leads=found_leads)
+    return _select_leads(ECG(values.T, fs=fs, leads=names), leads, path)
 
 
 def _fs_from_times(times: np.ndarray, path: Path) -> float | None:
@@ -812,8 +852,7 @@ def _read_asc(path: Path, fs: float | None, leads: Sequence[str] | None) -> ECG:
             f"({', '.join(GENERATED_LEADS)})"
         )
     _check_given("fs", _given_fs(fs), _ASC_FS, path)
-    _check_given("leads", _given_leads(leads), GENERATED_LEADS, path)
-    return ECG(values.T, fs=_ASC_FS, leads=GENERATED_LEADS, units="uV")
+    return _select_leads(ECG(values.T, fs=_ASC_FS, leads=GENERATED_LEADS, units="uV"), leads, path)
 
 
 def _read_npy(path: Path, fs: float | None, leads: Sequence[str] | None) -> ECG:
@@ -850,9 +889,9 @@ def _read_npz(path: Path, fs: float | None, leads: Sequence[str] | None) -> ECG:
             )
         signal = archive["signal"]
         found_fs = float(archive["fs"])
-        found_leads = normalize_lead_names(archive["leads"].tolist())
+        found_leads = archive["leads"].tolist()
         units = str(archive["units"]) if "units" in archive.files else "mV"
         meta = json.loads(str(archive["meta"])) if "meta" in archive.files else {}
     _check_given("fs", _given_fs(fs), found_fs, path)
-    _check_given("leads", _given_leads(leads), found_leads, path)
-    return ECG(signal, fs=found_fs, leads=found_leads, units=units, meta=meta)
+    ecg = ECG(signal, fs=found_fs, leads=found_leads, units=units, meta=meta)
+    return _select_leads(ecg, leads, path)

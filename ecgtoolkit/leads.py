@@ -1,5 +1,9 @@
 """Lead names and the derivation of limb leads.
 
+Any channel name is accepted (``"ECG"``, ``"CM5"``, ``"MLII"``); the 12 standard leads
+are recognised in their usual spellings and stored in one spelling, so that operations
+that need particular leads (deriving limb leads, axes, the 12-lead printout) find them.
+
 The standard 12-lead ECG has six limb leads (I, II, III, aVR, aVL, aVF) and six
 precordial leads (V1–V6). Only two limb leads are independent: the other four follow
 from Einthoven's law (III = II − I) and Goldberger's augmented leads
@@ -16,8 +20,10 @@ import numpy as np
 __all__ = [
     "STANDARD_LEADS",
     "GENERATED_LEADS",
+    "missing_leads",
     "normalize_lead_name",
     "normalize_lead_names",
+    "standard_lead_name",
     "derive_limb_leads",
 ]
 
@@ -30,61 +36,76 @@ STANDARD_LEADS: tuple[str, ...] = (
 GENERATED_LEADS: tuple[str, ...] = ("I", "II", "V1", "V2", "V3", "V4", "V5", "V6")
 
 _BY_KEY = {name.lower(): name for name in STANDARD_LEADS}
-# Spellings seen in public databases (MIT-BIH's modified limb leads, "lead II",
-# roman numerals written with a prefix, ...). MLII is the modified lead II of Holter
-# recordings (Mason–Likar electrode placement), the closest standard lead.
-_ALIASES = {
-    "mli": "I",
-    "mlii": "II",
-    "mliii": "III",
-    "d1": "I",
-    "d2": "II",
-    "d3": "III",
-    "1": "I",
-    "2": "II",
-    "3": "III",
-    "-avr": None,  # inverted aVR (Cabrera display) is a different signal: reject
-}
+# Other spellings of the standard leads seen in public databases: roman numerals with a
+# "D" (Einthoven's "Derivation", common in French and Spanish), "lead II", any case.
+# Modified leads (MIT-BIH's MLII, Holter's CM5) and channels such as "ECG" are different
+# signals: they are kept under their own names, not mapped to a standard lead.
+_ALIASES = {"d1": "I", "d2": "II", "d3": "III", "di": "I", "dii": "II", "diii": "III"}
 
 
-def normalize_lead_name(name: str) -> str:
-    """Return the standard spelling of one lead name.
+def standard_lead_name(name: str) -> str | None:
+    """Return the standard spelling if ``name`` denotes one of the 12 standard leads.
 
     Parameters
     ----------
     name : str
-        A lead name in any common spelling: ``"avr"``, ``"AVR"``, ``"lead II"``,
-        ``"MLII"`` (modified lead II, mapped to ``"II"``), ``"v1"``.
+        A lead or channel name: ``"avr"``, ``"AVR"``, ``"lead II"``, ``"D2"``,
+        ``"v1"``, or any other channel name.
 
     Returns
     -------
-    str
-        One of :data:`STANDARD_LEADS`.
-
-    Raises
-    ------
-    ValueError
-        If the name is not a standard 12-lead ECG lead.
+    str or None
+        One of :data:`STANDARD_LEADS`, or None for any other name (``"MLII"``,
+        ``"CM5"``, ``"ECG"``, ``"vx"``).
 
     Examples
     --------
-    >>> normalize_lead_name("avr"), normalize_lead_name("MLII"), normalize_lead_name("v6")
-    ('aVR', 'II', 'V6')
+    >>> standard_lead_name("avr"), standard_lead_name("lead II"), standard_lead_name("CM5")
+    ('aVR', 'II', None)
     """
     if not isinstance(name, str):
         raise TypeError(f"lead names must be strings, got {type(name).__name__}")
     key = re.sub(r"[\s_]+", "", name.strip().lower())
     key = re.sub(r"^lead", "", key)
-    if key in _ALIASES:
-        mapped = _ALIASES[key]
-        if mapped is not None:
-            return mapped
-    elif key in _BY_KEY:
-        return _BY_KEY[key]
-    raise ValueError(
-        f"unknown lead name {name!r}; expected one of {', '.join(STANDARD_LEADS)} "
-        "(case-insensitive; MLI/MLII/MLIII are mapped to I/II/III)"
-    )
+    return _ALIASES.get(key) or _BY_KEY.get(key)
+
+
+def normalize_lead_name(name: str) -> str:
+    """Return the name under which a lead or channel is kept.
+
+    Any non-empty name is accepted. The 12 standard leads are recognised in their usual
+    spellings and stored as in :data:`STANDARD_LEADS`; every other name (``"MLII"``,
+    ``"CM5"``, ``"ECG"``, ``"EKG 1"``, the Frank leads ``"vx"``) is kept as given,
+    without surrounding white space.
+
+    Parameters
+    ----------
+    name : str
+        A lead or channel name.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    TypeError
+        If ``name`` is not a string.
+    ValueError
+        If ``name`` is empty or only white space.
+
+    Examples
+    --------
+    >>> normalize_lead_name("avr"), normalize_lead_name(" v6 "), normalize_lead_name("CM5")
+    ('aVR', 'V6', 'CM5')
+    """
+    standard = standard_lead_name(name)
+    if standard is not None:
+        return standard
+    kept = name.strip()
+    if not kept:
+        raise ValueError("lead names must not be empty; name every channel, e.g. 'ECG1'")
+    return kept
 
 
 def normalize_lead_names(names: Iterable[str]) -> tuple[str, ...]:
@@ -93,22 +114,22 @@ def normalize_lead_names(names: Iterable[str]) -> tuple[str, ...]:
     Parameters
     ----------
     names : iterable of str
-        Lead names in any common spelling.
+        Lead or channel names (see :func:`normalize_lead_name`).
 
     Returns
     -------
     tuple of str
-        Standard spellings, in the given order.
+        The names to keep, in the given order.
 
     Raises
     ------
     ValueError
-        If a name is unknown or two names denote the same lead.
+        If a name is empty or two names denote the same lead.
 
     Examples
     --------
-    >>> normalize_lead_names(["i", "ii", "v1"])
-    ('I', 'II', 'V1')
+    >>> normalize_lead_names(["i", "ii", "v1", "ECG"])
+    ('I', 'II', 'V1', 'ECG')
     """
     if isinstance(names, str):
         raise TypeError("leads must be a sequence of names, not one string")
@@ -122,6 +143,21 @@ def normalize_lead_names(names: Iterable[str]) -> tuple[str, ...]:
             )
         seen.add(name)
     return out
+
+
+def missing_leads(have: Iterable[str], need: Iterable[str], purpose: str) -> str | None:
+    """Return a message naming the leads in ``need`` that are not in ``have``, or None.
+
+    Examples
+    --------
+    >>> missing_leads(["MLII", "V5"], ["I", "II"], "deriving the limb leads")
+    'deriving the limb leads needs leads I, II; this ECG has MLII, V5'
+    """
+    have = list(have)
+    absent = [name for name in need if name not in have]
+    if not absent:
+        return None
+    return f"{purpose} needs leads {', '.join(absent)}; this ECG has {', '.join(have)}"
 
 
 def derive_limb_leads(lead_i: np.ndarray, lead_ii: np.ndarray) -> dict[str, np.ndarray]:
@@ -159,6 +195,6 @@ def derive_limb_leads(lead_i: np.ndarray, lead_ii: np.ndarray) -> dict[str, np.n
 
 
 def order_leads(names: Sequence[str]) -> list[str]:
-    """Sort standard lead names into the conventional 12-lead order."""
+    """Sort lead names: the standard 12 in their conventional order, then any others."""
     rank = {name: i for i, name in enumerate(STANDARD_LEADS)}
-    return sorted(names, key=rank.__getitem__)
+    return sorted(names, key=lambda name: rank.get(name, len(rank)))

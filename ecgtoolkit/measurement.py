@@ -8,12 +8,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._dsp import record_problem, validate_record
-from .delineation import MedianBeat, _delineate_signal, _nan_median
-from .detect import _detect
+from ._dsp import nan_median, record_problem, validate_record
+from .delineation import MedianBeat, delineate_signal, median_beat
 from .ecg import ECG
+from .quality import assess
 
-__all__ = ["measure", "amplitudes", "GLOBAL_COLUMNS", "AMPLITUDE_WAVES"]
+__all__ = [
+    "measure",
+    "measure_leads",
+    "amplitudes",
+    "GLOBAL_COLUMNS",
+    "LEAD_COLUMNS",
+    "AMPLITUDE_WAVES",
+]
 
 #: Record-level columns of :func:`measure`, in order (per-lead amplitudes follow).
 GLOBAL_COLUMNS: tuple[str, ...] = (
@@ -23,20 +30,23 @@ GLOBAL_COLUMNS: tuple[str, ...] = (
     "p_axis_deg", "qrs_axis_deg", "t_axis_deg",
 )  # fmt: skip
 
+#: Columns of :func:`measure_leads` after ``record`` (batches) and ``lead``.
+LEAD_COLUMNS: tuple[str, ...] = ("usable", "p_ms", "pr_ms", "qrs_ms", "qt_ms")
+
 #: Waves whose amplitude is reported per lead, as ``{wave}_amp_mv_{lead}``.
 AMPLITUDE_WAVES: tuple[str, ...] = ("p", "q", "r", "s", "t", "st60")
 
-# Global onset (offset) of a beat = earliest (latest) per-lead mark, moved out by the
-# typical distance between that extreme and the experts' extreme. The extreme of 12
-# independent expert marks lies further out than the extreme of 12 smoother estimates:
-# on the LUDB development split our earliest QRS onset lay a median 8 ms after the
-# experts' earliest, our latest QRS offset 8 ms before theirs, the P onset 6 ms (mean
-# 10 ms) after and the T end 8 ms (mean 20 ms) before; 10 ms for the P onset and 12 ms
-# for the T end gave the smallest PR and QT errors there.
-_QRS_ON_LEAD_S = 0.008
-_QRS_OFF_LAG_S = 0.008
-_P_ON_LEAD_S = 0.010
-_T_OFF_LAG_S = 0.012
+#: A lead's mark on the median beat is trusted for the global intervals when the lead
+#: has it in at least this share of the beats ...
+TRUSTED_SHARE = 0.5
+#: ... placed consistently: interquartile range over the beats at most this (s).
+TRUSTED_SPREAD_S = 0.02
+#: With three or more trusted leads, the earliest onset (latest offset) counts only when
+#: another lead's mark lies within this (s): one lead's outlier does not set it.
+CONFIRM_S = 0.010
+# Records of at least this many: a batch runs in worker processes as well.
+_PARALLEL_FROM = 48
+_CHUNK = 8  # records per task sent to a worker
 
 
 def measure(
@@ -44,18 +54,25 @@ def measure(
 ) -> pd.Series | pd.DataFrame:
     """Measure heart rate, global intervals, QTc, axes and amplitudes.
 
-    How. R peaks are detected on all leads together and every beat is delineated
-    (:func:`ecgtoolkit.delineation.delineate`). The representative beat is the median,
-    sample by sample, of the beats whose QRS matches the dominant morphology
-    (correlation > 0.9), as 12SL-style programs do; its marks in each lead are the
-    median over those beats of the lead's own marks. On it, global intervals are taken
-    across leads: the earliest P and QRS onset and the latest QRS and T offset over the
-    leads, moved out by 10, 8, 8 and 12 ms, the typical distance on the LUDB
-    development split between our extreme over 12 leads and the experts' extreme
-    (which, being the extreme of 12 independent manual marks, lies further out). A wave
-    found in fewer than a third of the leads counts as absent.
-    PR = QRS onset − P onset, QRS = QRS offset − QRS onset, QT = T offset − QRS onset
-    (CSE Working Party 1985, doi:10.1093/oxfordjournals.eurheartj.a061760).
+    How. The leads that carry a usable ECG are found first
+    (:func:`ecgtoolkit.signal_quality`); the others are left out of everything below
+    and listed in ``unusable_leads``. R peaks are detected on the usable leads together
+    and every beat is delineated (:func:`ecgtoolkit.delineate`). Heart rate and RR come
+    from the intervals between consecutive detected beats (complete RR intervals:
+    partial complexes at the record's edges are not beats). The representative beat is
+    the median, sample by sample, of the beats whose QRS matches the dominant
+    morphology (correlation > 0.9), as 12SL-style programs do; its marks in each lead
+    are the median over those beats of the lead's own marks.
+
+    Global intervals follow the definition for simultaneous 12-lead measurement (IEC
+    60601-2-25; CSE Working Party 1985, doi:10.1093/oxfordjournals.eurheartj.a061760):
+    the earliest P and QRS onset and the latest QRS and T offset over the leads whose
+    marks are trustworthy (found in at least half of the beats, interquartile range over
+    the beats at most 20 ms); with three or more such leads the extreme must be
+    confirmed by a second lead within 10 ms. No constant is added. A wave found in
+    fewer than a third of the usable leads counts as absent. PR = QRS onset − P onset,
+    QRS = QRS offset − QRS onset, QT = T offset − QRS onset. With one lead these are
+    that lead's intervals; :func:`measure_leads` gives them for every lead.
 
     QT correction with RR = mean RR interval in seconds and HR in bpm:
 
@@ -65,8 +82,9 @@ def measure(
     * Hodges et al. (1983): QT + 1.75 ms × (HR − 60) — J Am Coll Cardiol 1:694 (abstract)
 
     Frontal axes (P, QRS, T) come from the net areas of the wave on the median beat
-    in leads I and II (any two limb leads are converted): with the Einthoven triangle,
-    ``axis = atan2((2·II − I)/√3, I)`` in degrees, −180 to 180.
+    in two usable limb leads (I and II, or any two of I, II, III, aVL, aVF converted by
+    Einthoven's and Goldberger's laws): ``axis = atan2((2·II − I)/√3, I)`` in degrees,
+    −180 to 180. Without two limb leads the axes are NaN and ``reason`` says so.
 
     Amplitudes per lead (mV, relative to the level just before QRS onset, on the
     median beat): ``p`` and ``t`` at their peaks (signed), ``q`` the most negative
@@ -79,12 +97,13 @@ def measure(
     ecg : ECG
         One record, or a batch ``(n_records, n_leads, n_samples)``.
     n_jobs : int, optional
-        Worker processes for a batch (default: all cores). 1 runs in this process.
-        Workers are started fresh ("spawn"), so in a script (not a notebook) call a
-        parallel batch under ``if __name__ == "__main__":``, as for any Python
-        multiprocessing.
+        CPU cores for a batch (default: all). A batch of fewer than 48 records, or
+        ``n_jobs=1``, runs in this process on one core; a larger one also in
+        ``n_jobs - 1`` worker processes of a reusable loky pool, which needs no
+        ``if __name__ == "__main__":`` guard in scripts. The result does not depend
+        on ``n_jobs``.
     progress : bool
-        Show a tqdm progress bar for a batch.
+        Show a tqdm progress bar (records per second, time left) for a batch.
 
     Returns
     -------
@@ -92,34 +111,38 @@ def measure(
         For one record a Series, for a batch a DataFrame with one row per record.
         Columns: :data:`GLOBAL_COLUMNS` (``heart_rate`` in bpm, ``*_ms`` in ms,
         ``*_deg`` in degrees), then ``{wave}_amp_mv_{lead}`` for every wave in
-        :data:`AMPLITUDE_WAVES` and lead, then ``status`` (``"ok"`` or ``"error"``) and
-        ``reason`` (empty, or why values are NaN).
+        :data:`AMPLITUDE_WAVES` and lead, then ``unusable_leads`` (comma-separated
+        names), ``status`` (``"ok"``; ``"unusable"`` when no lead carries a usable ECG
+        or fewer than two beats are found: no values at all; ``"error"`` for a record
+        of a batch that cannot be analysed) and ``reason`` (empty, or why values are
+        NaN).
 
     Raises
     ------
     TypeError
         If ``ecg`` is not an :class:`~ecgtoolkit.ECG`.
     ValueError
-        For one record that cannot be measured (NaN/inf, flat or clipped leads, shorter
-        than 2 s, fs < 100 Hz, implausible amplitudes). In a batch such a record gets
-        NaN values, ``status="error"`` and the reason instead.
+        For one record shorter than 2 s or sampled below 100 Hz. In a batch such a
+        record gets NaN values, ``status="error"`` and the reason instead.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from ecgtoolkit.ecg import ECG
-    >>> from ecgtoolkit.measurement import measure
+    >>> import ecgtoolkit as et
     >>> fs = 500
     >>> t = np.arange(10 * fs) / fs
     >>> def wave(centre, width, height):
     ...     return height * np.exp(-0.5 * ((t - centre) / width) ** 2)
     >>> x = sum(wave(b - 0.16, 0.02, 0.15) + wave(b, 0.012, 1.2) + wave(b + 0.3, 0.04, 0.3)
     ...         for b in np.arange(0.6, 9.6, 0.8))
-    >>> m = measure(ECG(np.stack([x, 0.5 * x]), fs=fs, leads=["I", "II"]))
+    >>> m = et.measure(et.ECG(np.stack([x, 0.5 * x]), fs=fs, leads=["I", "II"]))
     >>> round(m["heart_rate"])
     75
     >>> m["status"]
     'ok'
+    >>> noise = np.random.default_rng(0).normal(0, 0.5, (2, t.size))
+    >>> et.measure(et.ECG(noise, fs=fs, leads=["I", "II"]))["status"]
+    'unusable'
     """
     if not isinstance(ecg, ECG):
         raise TypeError(
@@ -128,8 +151,62 @@ def measure(
         )
     if not ecg.is_batch:
         x, fs, leads = validate_record(ecg)
-        return pd.Series(_measure_record(x, fs, leads), name=ecg.meta.get("record"))
-    return _measure_batch(ecg, n_jobs=n_jobs, progress=progress)
+        row, _ = _measure_record(x, fs, leads)
+        return pd.Series(row, name=ecg.meta.get("record_name"))
+    rows, _ = _measure_batch(ecg, n_jobs=n_jobs, progress=progress)
+    table = pd.DataFrame(rows, columns=_columns(ecg.leads))
+    table.index.name = "record"
+    return table
+
+
+def measure_leads(
+    ecg: ECG, *, n_jobs: int | None = None, progress: bool = True
+) -> pd.DataFrame:
+    """Intervals of every lead on its own: P duration, PR, QRS and QT per lead.
+
+    The same analysis as :func:`measure`, reported per lead from that lead's marks on
+    the median beat (the median over the beats of the lead's onsets and offsets), for
+    users who measure one lead, or compare leads.
+
+    Parameters
+    ----------
+    ecg : ECG
+        One record or a batch.
+    n_jobs, progress
+        As for :func:`measure`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per lead (record and lead for a batch, with a ``record`` column):
+        ``lead``, ``usable`` (see :func:`ecgtoolkit.signal_quality`), ``p_ms`` (P wave
+        duration), ``pr_ms``, ``qrs_ms`` and ``qt_ms`` in ms, NaN where the lead lacks
+        the wave or is unusable.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import ecgtoolkit as et
+    >>> fs = 500
+    >>> t = np.arange(10 * fs) / fs
+    >>> x = sum(1.2 * np.exp(-0.5 * ((t - b) / 0.012) ** 2) for b in np.arange(0.6, 9.6, 0.8))
+    >>> table = et.measure_leads(et.ECG(np.stack([x, -x]), fs=fs, leads=["V1", "V2"]))
+    >>> table.columns.tolist()
+    ['lead', 'usable', 'p_ms', 'pr_ms', 'qrs_ms', 'qt_ms']
+    """
+    if not isinstance(ecg, ECG):
+        raise TypeError(f"expected an ecgtoolkit.ECG, got {type(ecg).__name__}")
+    if not ecg.is_batch:
+        x, fs, leads = validate_record(ecg)
+        _, per_lead = _measure_record(x, fs, leads)
+        return pd.DataFrame(per_lead, columns=["lead", *LEAD_COLUMNS])
+    _, per_lead = _measure_batch(ecg, n_jobs=n_jobs, progress=progress)
+    frames = []
+    for i, rows in enumerate(per_lead):
+        frame = pd.DataFrame(rows, columns=["lead", *LEAD_COLUMNS])
+        frame.insert(0, "record", i)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
 
 
 def amplitudes(measurements: pd.Series | pd.DataFrame) -> pd.DataFrame:
@@ -200,76 +277,102 @@ def amplitudes(measurements: pd.Series | pd.DataFrame) -> pd.DataFrame:
 
 def _columns(leads: tuple[str, ...]) -> list[str]:
     amps = [f"{w}_amp_mv_{lead}" for w in AMPLITUDE_WAVES for lead in leads]
-    return [*GLOBAL_COLUMNS, *amps, "status", "reason"]
+    return [*GLOBAL_COLUMNS, *amps, "unusable_leads", "status", "reason"]
 
 
-def _failed(leads: tuple[str, ...], reason: str) -> dict[str, Any]:
+Result = tuple[dict[str, Any], list[dict[str, Any]]]
+
+
+def _empty(leads: tuple[str, ...], status: str, reason: str, unusable: str = "") -> Result:
     row: dict[str, Any] = dict.fromkeys(_columns(leads), np.nan)
-    row["status"] = "error"
-    row["reason"] = reason
-    return row
+    row.update(status=status, reason=reason, unusable_leads=unusable)
+    per_lead = [{"lead": lead, **dict.fromkeys(LEAD_COLUMNS, np.nan)} for lead in leads]
+    for item in per_lead:
+        item["usable"] = False
+    return row, per_lead
 
 
-def _safe_record(args: tuple[np.ndarray, float, tuple[str, ...]]) -> dict[str, Any]:
+def _safe_record(x: np.ndarray, fs: float, leads: tuple[str, ...]) -> Result:
     """Measure one record of a batch; any problem becomes a reason, never an exception."""
-    x, fs, leads = args
     x = np.asarray(x, dtype=np.float64)
-    problem = record_problem(x, fs, leads)
+    problem = record_problem(x.shape[-1], fs)
     if problem is not None:
-        return _failed(leads, problem)
+        return _empty(leads, "error", problem)
     try:
         return _measure_record(x, fs, leads)
     except Exception as err:  # noqa: BLE001 - a batch must go on; the reason is kept
-        return _failed(leads, f"{type(err).__name__}: {err}")
+        return _empty(leads, "error", f"{type(err).__name__}: {err}")
 
 
-def _measure_batch(ecg: ECG, *, n_jobs: int | None, progress: bool) -> pd.DataFrame:
+def _measure_chunk(signals: np.ndarray, fs: float, leads: tuple[str, ...]) -> list[Result]:
+    """Measure records ``(k, n_leads, n_samples)`` on one core (worker or main process)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return [_safe_record(x, fs, leads) for x in signals]
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _measure_batch(
+    ecg: ECG, *, n_jobs: int | None, progress: bool
+) -> tuple[list[dict[str, Any]], list[list[dict[str, Any]]]]:
+    """Rows and per-lead rows of every record of a batch, in order.
+
+    The batch is cut into chunks of :data:`_CHUNK` records. With more than one core, a
+    reusable loky pool of ``n_jobs - 1`` workers takes chunks from the front while this
+    process takes them from the back (a chunk no worker has started yet can be
+    cancelled and done here), so the workers' start-up is not lost time.
+    """
     from tqdm.auto import tqdm
 
     n = ecg.n_records
-    jobs = ((ecg.signal[i], ecg.fs, ecg.leads) for i in range(n))
-    workers = min(n, n_jobs or os.cpu_count() or 1)
-    if workers <= 1:
-        rows = [
-            _safe_record(job) for job in tqdm(jobs, total=n, disable=not progress, desc="measure")
-        ]
+    cores = n_jobs if n_jobs is not None else (os.cpu_count() or 1)
+    if cores < 1:
+        raise ValueError(f"n_jobs must be a positive number of cores, got {n_jobs}")
+    starts = list(range(0, n, _CHUNK))
+    results: list[list[Result] | None] = [None] * len(starts)
+    bar = tqdm(total=n, disable=not progress, desc="measure", unit="record")
+
+    def chunk(i: int) -> np.ndarray:
+        return ecg.signal[starts[i] : starts[i] + _CHUNK]
+
+    if cores == 1 or n < _PARALLEL_FROM:
+        for i in range(len(starts)):
+            results[i] = _measure_chunk(chunk(i), ecg.fs, ecg.leads)
+            bar.update(len(results[i]))
     else:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+        from loky import get_reusable_executor
 
-        chunk = max(1, n // (4 * workers))
-        # "spawn": a forked child of a process whose torch/OpenMP thread pool already
-        # ran can hang in its first convolution; each worker runs single-threaded.
-        with ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_single_threaded_worker,
-        ) as pool:
-            rows = list(
-                tqdm(
-                    pool.map(_safe_record, jobs, chunksize=chunk),
-                    total=n,
-                    disable=not progress,
-                    desc="measure",
-                )
-            )
-    table = pd.DataFrame(rows, columns=_columns(ecg.leads))
-    table.index.name = "record"
-    return table
+        pool = get_reusable_executor(max_workers=cores - 1, timeout=300)
+        futures = [pool.submit(_measure_chunk, chunk(i), ecg.fs, ecg.leads) for i in range(len(starts))]
+        for fut in futures:
+            fut.add_done_callback(lambda f: bar.update(len(f.result())) if not f.cancelled() else None)
+        for i in range(len(starts) - 1, -1, -1):
+            if not futures[i].cancel():
+                break  # the workers have reached this chunk: all before it are theirs
+            results[i] = _measure_chunk(chunk(i), ecg.fs, ecg.leads)
+            bar.update(len(results[i]))
+        for i, fut in enumerate(futures):
+            if results[i] is None:
+                results[i] = fut.result()
+    bar.close()
+    flat = [item for part in results for item in part]  # type: ignore[union-attr]
+    return [row for row, _ in flat], [lead_rows for _, lead_rows in flat]
 
 
-def _single_threaded_worker() -> None:
-    import torch
-
-    torch.set_num_threads(1)
-
-
-def _measure_record(x: np.ndarray, fs: float, leads: tuple[str, ...]) -> dict[str, Any]:
-    """Measurements of one validated record ``(n_leads, n_samples)`` in mV."""
-    peaks = _detect(x, fs)
+def _measure_record(x: np.ndarray, fs: float, leads: tuple[str, ...]) -> Result:
+    """Measurements of one record ``(n_leads, n_samples)`` in mV: global row, per-lead rows."""
+    quality = assess(x, fs)
+    unusable = ", ".join(lead for lead, ok in zip(leads, quality.usable, strict=True) if not ok)
+    if quality.problem is not None:
+        return _empty(leads, "unusable", quality.problem, unusable)
+    peaks, marks = delineate_signal(quality.signal, fs, quality.peaks, quality.usable)
     if peaks.size < 2:
-        return _failed(leads, f"only {peaks.size} beat(s) detected; at least 2 are needed")
-    _, beat = _delineate_signal(x, fs, peaks)
+        return _empty(leads, "unusable", f"only {peaks.size} beat(s) found", unusable)
+    beat = median_beat(quality.signal, fs, peaks, marks, quality.usable)
     row: dict[str, Any] = dict.fromkeys(_columns(leads), np.nan)
     rr = np.diff(peaks) / fs
     rr_mean = float(rr.mean())
@@ -279,44 +382,70 @@ def _measure_record(x: np.ndarray, fs: float, leads: tuple[str, ...]) -> dict[st
         rr_mean_ms=1000 * rr_mean,
         rr_sd_ms=1000 * float(rr.std()),
         n_beats=int(peaks.size),
+        unusable_leads=unusable,
+        status="ok",
+        reason="",
     )
-    row["status"], row["reason"] = "ok", ""
+    per_lead = [
+        {"lead": lead, "usable": bool(ok), **dict.fromkeys(LEAD_COLUMNS[1:], np.nan)}
+        for lead, ok in zip(leads, quality.usable, strict=True)
+    ]
     if beat is None:
         row["reason"] = (
             "no dominant beat morphology (fewer than 3 similar beats): intervals not measured"
         )
-        return row
-
+        return row, per_lead
     pr, qrs, qt = _global_intervals(beat, fs)
     row.update(pr_ms=pr, qrs_ms=qrs, qt_ms=qt)
     row.update(_qtc(qt, rr_mean, heart_rate))
-    row.update(_axes(beat, leads))
+    axes = _axes(beat, leads)
+    row.update(axes)
+    if all(np.isnan(v) for v in axes.values()) and _lead_i_ii(
+        {lead: 0.0 for lead, ok in zip(leads, quality.usable, strict=True) if ok}
+    ) is None:
+        row["reason"] = (
+            "axes need two usable limb leads (I, II, III, aVL or aVF); usable leads: "
+            + ", ".join(lead for lead, ok in zip(leads, quality.usable, strict=True) if ok)
+        )
     row.update(_amplitudes(beat, leads, fs))
-    return row
+    ms = 1000.0 / fs
+    m = beat.marks
+    for i, item in enumerate(per_lead):
+        item["p_ms"] = (m["P_off"][i] - m["P_on"][i]) * ms
+        item["pr_ms"] = (m["QRS_on"][i] - m["P_on"][i]) * ms
+        item["qrs_ms"] = (m["QRS_off"][i] - m["QRS_on"][i]) * ms
+        item["qt_ms"] = (m["T_off"][i] - m["QRS_on"][i]) * ms
+    return row, per_lead
 
 
 def _global_intervals(beat: MedianBeat, fs: float) -> tuple[float, float, float]:
-    """Global PR, QRS and QT (ms) on the median beat, across leads.
+    """Global PR, QRS and QT (ms) on the median beat: extremes over trusted leads."""
+    need = max(1, int(np.ceil(beat.usable.sum() / 3)))
+    spread = TRUSTED_SPREAD_S * fs
+    confirm = CONFIRM_S * fs
 
-    Onsets (offsets) are the earliest (latest) per-lead mark of the median beat moved
-    out by a fixed lead (lag); a wave marked in fewer than a third of the leads counts
-    as absent.
-    """
-    need = max(1, int(np.ceil(len(beat.marks["QRS_on"]) / 3)))
-
-    def extreme(name: str, latest: bool, shift_s: float) -> float:
+    def extreme(name: str, latest: bool) -> float:
         values = beat.marks[name]
-        values = values[np.isfinite(values)]
-        if values.size < need:
+        present = beat.usable & np.isfinite(values)
+        if present.sum() < need:
             return np.nan
-        return float(values.max() if latest else values.min()) + shift_s * fs
+        trusted = present & (beat.found[name] >= TRUSTED_SHARE) & (beat.spread[name] <= spread)
+        chosen = np.sort(values[trusted if trusted.any() else present])
+        if latest:
+            chosen = chosen[::-1]
+        if chosen.size >= 3:
+            gaps = np.abs(np.diff(chosen))
+            first = int(np.argmax(gaps <= confirm)) if (gaps <= confirm).any() else 0
+            return float(chosen[first])
+        return float(chosen[0])
 
-    qrs_on = extreme("QRS_on", False, -_QRS_ON_LEAD_S)
-    qrs_off = extreme("QRS_off", True, _QRS_OFF_LAG_S)
-    p_on = extreme("P_on", False, -_P_ON_LEAD_S)
-    t_off = extreme("T_off", True, _T_OFF_LAG_S)
+    qrs_on = extreme("QRS_on", latest=False)
     ms = 1000.0 / fs
-    return (qrs_on - p_on) * ms, (qrs_off - qrs_on) * ms, (t_off - qrs_on) * ms
+    return (
+        (qrs_on - extreme("P_on", latest=False)) * ms,
+        (extreme("QRS_off", latest=True) - qrs_on) * ms,
+        (extreme("T_off", latest=True) - qrs_on) * ms,
+    )
 
 
 def _qtc(qt_ms: float, rr_s: float, heart_rate: float) -> dict[str, float]:
@@ -358,12 +487,14 @@ def _axes(beat: MedianBeat, leads: tuple[str, ...]) -> dict[str, float]:
     }
     t = np.arange(beat.fast.shape[-1])
     for key, (sig, on, off) in spans.items():
-        lo, hi = _nan_median(np.stack([on, off]))
+        lo, hi = nan_median(np.stack([on, off]))
         if not (np.isfinite(lo) and np.isfinite(hi) and hi > lo):
             continue
         inside = (t >= lo) & (t <= hi)
         area = ((sig - base[:, None]) * inside).sum(axis=-1)
-        pair = _lead_i_ii(dict(zip(leads, area, strict=True)))
+        pair = _lead_i_ii(
+            {lead: a for lead, a, ok in zip(leads, area, beat.usable, strict=True) if ok}
+        )
         if pair is None:
             continue
         lead_i, lead_ii = pair

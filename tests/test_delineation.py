@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from ecgtoolkit.delineation import FIDUCIAL_COLUMNS, delineate
+from ecgtoolkit.detect import detect_rpeaks
 from ecgtoolkit.ecg import ECG
 
 FS = 500.0
@@ -59,7 +60,8 @@ def synthetic_table() -> pd.DataFrame:
 
 def test_table_shape_and_columns(synthetic_table):
     table = synthetic_table
-    assert list(table.columns) == ["lead", "beat", *FIDUCIAL_COLUMNS]
+    assert list(table.columns) == ["lead", "beat", "usable", *FIDUCIAL_COLUMNS]
+    assert table.usable.all()
     assert len(table) == 3 * BEATS.size
     assert list(table.lead.unique()) == ["I", "II", "V2"]
     for lead in ("I", "II", "V2"):
@@ -148,13 +150,35 @@ def test_t_wave_is_not_taken_from_the_next_p_wave_at_fast_rates():
     assert (t_off < 0.62 + P_ON).all()
 
 
+def test_r_peak_is_the_beat_found_on_all_leads():
+    # R_peak used to be each lead's largest deflection: in V2, whose S wave is deeper
+    # than its R wave, that was the S wave, 20-30 ms after the beat's R peak.
+    ecg = _record(BEATS)
+    table = delineate(ecg)
+    per_lead = table.pivot(index="beat", columns="lead", values="R_peak")
+    assert (per_lead.nunique(axis=1) == 1).all()
+    np.testing.assert_array_equal(per_lead["V2"].to_numpy(), detect_rpeaks(ecg))
+    np.testing.assert_allclose(per_lead["V2"].to_numpy() / FS, BEATS, atol=0.004)
+
+
+def test_an_unusable_lead_gets_no_marks_and_does_not_disturb_the_others(synthetic_table):
+    x = _record(BEATS).signal.copy()
+    x[1, 100] = np.inf
+    table = delineate(ECG(x, fs=FS, leads=["I", "II", "V2"]))
+    lead_ii = table[table.lead == "II"]
+    assert not lead_ii.usable.any()
+    assert lead_ii[[c for c in FIDUCIAL_COLUMNS if c != "R_peak"]].isna().all().all()
+    for lead in ("I", "V2"):
+        mine = table[table.lead == lead][["QRS_on", "QRS_off", "T_off"]].to_numpy()
+        clean = synthetic_table[synthetic_table.lead == lead][["QRS_on", "QRS_off", "T_off"]]
+        assert np.nanmax(np.abs(mine - clean.to_numpy())) <= 3
+
+
 def test_rejects_bad_input():
-    with pytest.raises(ValueError, match="non-finite"):
-        x = _record(BEATS).signal.copy()
-        x[1, 100] = np.inf
-        delineate(ECG(x, fs=FS, leads=["I", "II", "V2"]))
     with pytest.raises(ValueError, match="one record"):
         delineate(ECG(np.zeros((2, 1, 5000)), fs=FS, leads=["II"]))
+    with pytest.raises(ValueError, match="at least 2 s"):
+        delineate(ECG(np.zeros((1, 500)), fs=FS, leads=["II"]))
 
 
 def _ludb(data_dir, record):
@@ -174,7 +198,7 @@ def _ludb(data_dir, record):
     return ecg, marks
 
 
-@pytest.mark.parametrize("record", [1, 2, 6])  # development-split records
+@pytest.mark.parametrize("record", [1, 2, 6])  # sanity check on training records
 def test_ludb_expert_boundaries(data_dir, record):
     ecg, marks = _ludb(data_dir, record)
     table = delineate(ecg)
@@ -198,7 +222,7 @@ def test_ludb_expert_boundaries(data_dir, record):
 
 
 def test_ludb_atrial_fibrillation_has_few_p_waves(data_dir):
-    ecg, _ = _ludb(data_dir, 38)  # development split, atrial fibrillation
+    ecg, _ = _ludb(data_dir, 38)  # atrial fibrillation (a training record)
     assert delineate(ecg).P_peak.notna().mean() < 0.2
 
 

@@ -1,4 +1,4 @@
-"""Tests of ecgtoolkit.detect: multi-lead R-peak detection."""
+"""Tests of ecgtoolkit.detect (and its DSP core, ecgtoolkit._qrs): multi-lead R-peak detection."""
 
 from __future__ import annotations
 
@@ -90,17 +90,76 @@ def test_long_record_is_chunked_without_duplicates():
 @pytest.mark.parametrize(
     ("signal", "fs", "match"),
     [
-        (np.full((1, 5000), np.nan), 500, "non-finite"),
-        (np.ones((1, 5000)), 500, "flat"),
         (_spikes(np.arange(0.5, 1.5, 0.8), 1.5)[None], 500, "at least 2 s"),
         (_spikes(np.arange(0.5, 9.5, 0.8), 10, fs=90)[None], 90, "below the minimum"),
-        (1000 * _spikes(np.arange(0.5, 9.5, 0.8), 10)[None], 500, "units='uV'"),
-        (np.clip(3 * _spikes(np.arange(0.5, 9.5, 0.8), 10), None, 1.0)[None], 500, "clipped"),
     ],
 )
-def test_bad_input_gives_clear_errors(signal, fs, match):
+def test_records_that_cannot_be_analysed_give_clear_errors(signal, fs, match):
     with pytest.raises(ValueError, match=match):
         detect_rpeaks(ECG(signal, fs=fs, leads=["II"]))
+
+
+@pytest.mark.parametrize(
+    ("signal", "match"),
+    [
+        (np.full((1, 5000), np.nan), "non-finite"),
+        (np.ones((1, 5000)), "flat"),
+        (1000 * _spikes(np.arange(0.5, 9.5, 0.8), 10)[None], "units='uV'"),
+        (np.clip(3 * _spikes(np.arange(0.5, 9.5, 0.8), 10), None, 1.0)[None], "clipped"),
+        (np.random.default_rng(0).normal(0, 0.5, (1, 5000)), "no QRS complexes"),
+    ],
+)
+def test_no_usable_lead_gives_no_peaks_and_says_why(signal, match):
+    with pytest.warns(UserWarning, match=match):
+        peaks = detect_rpeaks(ECG(signal, fs=FS, leads=["II"]))
+    assert peaks.size == 0 and peaks.dtype == np.int64
+
+
+@pytest.mark.parametrize("bad", ["nan", "flat", "noise"])
+def test_a_bad_lead_is_left_out_of_the_fusion(bad):
+    beats = np.arange(0.5, 9.5, 0.8)
+    clean = _spikes(beats, 10)
+    other = {
+        "nan": np.full(clean.size, np.nan),
+        "flat": np.zeros(clean.size),
+        "noise": np.random.default_rng(2).normal(0, 1.0, clean.size),
+    }[bad]
+    peaks = detect_rpeaks(_ecg(np.stack([clean, other, 0.5 * clean])))
+    np.testing.assert_allclose(peaks / FS, beats, atol=0.004)
+
+
+def test_no_beat_in_partial_complexes_at_the_edges():
+    # QRS complexes cut by the record's start and end (R peak 10 ms inside) are not
+    # beats; before, the detector reported them and the heart rate counted them.
+    beats = np.r_[0.01, np.arange(0.5, 9.5, 0.9), 9.99]
+    peaks = detect_rpeaks(_ecg(_spikes(beats, 10)))
+    np.testing.assert_allclose(peaks / FS, beats[1:-1], atol=0.004)
+
+
+@pytest.mark.parametrize("fs", [100.0, 250.0, 360.0, 1000.0])
+def test_same_beats_at_other_sampling_rates(data_dir, fs):
+    from fractions import Fraction
+
+    from scipy import signal as sps
+
+    import ecgtoolkit as et
+
+    for record in ("66", "90", "74"):  # paced and ectopic records that used to differ
+        ecg = et.read(data_dir / "ludb" / record)
+        ratio = Fraction(fs / ecg.fs).limit_denominator(100)
+        x = sps.resample_poly(ecg.signal, ratio.numerator, ratio.denominator, axis=-1)
+        at_500 = detect_rpeaks(ecg) / ecg.fs
+        at_fs = detect_rpeaks(ECG(x, fs=fs, leads=ecg.leads)) / fs
+        assert at_fs.size == at_500.size, record
+        np.testing.assert_allclose(at_fs, at_500, atol=0.012)
+
+
+def test_dsp_method_and_unknown_method():
+    beats = np.arange(0.5, 9.5, 0.75)
+    peaks = detect_rpeaks(_ecg(_spikes(beats, 10)), method="dsp")
+    np.testing.assert_allclose(peaks / FS, beats, atol=0.004)
+    with pytest.raises(ValueError, match="unknown method"):
+        detect_rpeaks(_ecg(_spikes(beats, 10)), method="fast")
 
 
 def test_batch_and_arrays_are_rejected():
@@ -153,7 +212,7 @@ def test_exactly_flat_baseline_is_not_taken_for_clipping():
 def test_window_maxima_equals_the_maximum_filter(values, half):
     from scipy.ndimage import maximum_filter1d
 
-    from ecgtoolkit.detect import _window_maxima
+    from ecgtoolkit._qrs import _window_maxima
 
     v = np.asarray(values, dtype=float)
     expected = np.flatnonzero(v == maximum_filter1d(v, 2 * half + 1))

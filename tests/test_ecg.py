@@ -48,7 +48,8 @@ def test_unit_round_trip(value, units):
         ({"fs": 0}, ValueError, "positive sampling rate"),
         ({"fs": "fast"}, TypeError, "fs must be a number"),
         ({"units": "mmHg"}, ValueError, "unknown units"),
-        ({"leads": ["I", "Vx"]}, ValueError, "unknown lead name"),
+        ({"leads": ["I", " "]}, ValueError, "must not be empty"),
+        ({"leads": ["II", "lead ii"]}, ValueError, "appears twice"),
         ({"signal": np.array([["a", "b"], ["c", "d"]])}, TypeError, "numeric"),
         ({"signal": np.zeros((2, 0))}, ValueError, "no samples"),
     ],
@@ -73,7 +74,7 @@ def test_batch_indexing_and_lead_access():
     np.testing.assert_array_equal(batch[-1].signal, batch.signal[4])
     assert len(batch[1:3]) == 2 and len(batch[[0, 4]]) == 2
     np.testing.assert_array_equal(batch["II"], batch.signal[:, 1])
-    np.testing.assert_array_equal(rec["mlii"], rec.signal[1])
+    np.testing.assert_array_equal(rec["lead ii"], rec.signal[1])
     assert batch[["II"]].leads == ("II",)
     assert [r.n_leads for r in batch] == [2] * 5
     with pytest.raises(IndexError):
@@ -88,9 +89,35 @@ def test_batch_indexing_and_lead_access():
 
 def test_per_record_meta():
     batch = et.ECG(
-        np.zeros((2, 1, 10)), fs=10, leads=["I"], meta={"record_ids": [7, 8], "src": "x"}
+        np.zeros((3, 1, 10)),
+        fs=10,
+        leads=["I"],
+        meta={"record_ids": np.array([7, 8, 9]), "age_per_record": [50, 60, 70], "src": "x"},
     )
-    assert batch[1].meta["src"] == "x"
+    one = batch[1]
+    assert one.meta == {"record_id": 8, "age": 60, "src": "x"}
+    assert isinstance(one.meta["record_id"], int)
+    part = batch[1:]
+    assert list(part.meta["record_ids"]) == [8, 9] and part.meta["age_per_record"] == [60, 70]
+    assert batch[[2, 0]].meta["record_ids"].tolist() == [9, 7]
+    assert part[0].meta["record_id"] == 8
+
+
+def test_derived_ecgs_do_not_share_metadata():
+    # ecg[["I"]] used to share its meta dict with its parent: editing one changed both.
+    ecg = et.ECG(np.zeros((2, 10)), fs=10, leads=["I", "II"], meta={"notes": ["a"]})
+    for child in (ecg[["I"]], ecg.crop(0, 0.5), ecg.copy(), ecg.to_12_lead()):
+        child.meta["notes"].append("changed")
+        child.meta["new"] = 1
+    assert ecg.meta == {"notes": ["a"]}
+
+
+def test_any_channel_name_is_kept():
+    ecg = et.ECG(np.zeros((4, 10)), fs=10, leads=["ECG", "CM5", "EKG 1", "avr"])
+    assert ecg.leads == ("ECG", "CM5", "EKG 1", "aVR")
+    np.testing.assert_array_equal(ecg["EKG 1"], ecg.signal[2])
+    with pytest.raises(KeyError, match="not in this ECG"):
+        ecg["ECG2"]
 
 
 def test_crop():
@@ -119,8 +146,10 @@ def test_to_12_lead_derives_missing_limb_leads_in_order():
     # a recorded lead III is kept, not replaced by the derived one
     with_iii = et.ECG(np.vstack([sig[:2], np.zeros((1, 300))]), fs=500, leads=["I", "II", "III"])
     np.testing.assert_array_equal(with_iii.to_12_lead()["III"], 0)
-    with pytest.raises(KeyError, match="missing: I"):
+    with pytest.raises(KeyError, match="needs leads I; this ECG has II"):
         et.ECG(sig[1:2], fs=500, leads=["II"]).to_12_lead()
+    with pytest.raises(KeyError, match="needs leads I, II; this ECG has MLII, V5"):
+        et.ECG(sig[:2], fs=500, leads=["MLII", "V5"]).to_12_lead()
 
 
 def test_to_12_lead_on_batch():
@@ -137,10 +166,10 @@ def test_to_dataframe_wide_and_long():
     wide = batch.to_dataframe()
     assert len(wide) == 30 and wide["record"].max() == 2
     long = batch.to_dataframe(long=True)
-    assert list(long.columns) == ["record", "lead", "time_s", "value_mV"]
+    assert list(long.columns) == ["record", "lead", "time_s", "value_mv"]
     assert len(long) == 3 * 2 * 10
     row = long[(long.record == 2) & (long.lead == "II")]
-    np.testing.assert_array_equal(row.value_mV, batch.signal[2, 1])
+    np.testing.assert_array_equal(row.value_mv, batch.signal[2, 1])
     assert isinstance(long.lead.dtype, pd.CategoricalDtype)
 
 

@@ -409,13 +409,17 @@ def test_read_unknown_suffix_lists_supported_formats(tmp_path):
         read(tmp_path / "r.edf")
 
 
-def test_given_fs_or_leads_must_agree_with_the_file(tmp_path):
-    write(make_ecg(leads=("I", "II"), n_samples=10), tmp_path / "r")
+def test_given_fs_must_agree_and_leads_select(tmp_path):
+    ecg = make_ecg(leads=("I", "II", "V1"), n_samples=10)
+    write(ecg, tmp_path / "r")
     with pytest.raises(ValueError, match="stores fs=500"):
         read(tmp_path / "r", fs=250)
-    with pytest.raises(ValueError, match="stores leads="):
-        read(tmp_path / "r", leads=["II", "I"])
-    assert read(tmp_path / "r", fs=500, leads=["i", "ii"]).leads == ("I", "II")
+    with pytest.raises(ValueError, match="leads V6 were asked for but 'r' holds I, II, V1"):
+        read(tmp_path / "r", leads=["V6"])
+    assert read(tmp_path / "r", fs=500, leads=["i", "ii", "v1"]).leads == ("I", "II", "V1")
+    picked = read(tmp_path / "r", leads=["V1", "I"])
+    assert picked.leads == ("V1", "I")
+    np.testing.assert_allclose(picked.signal, ecg.signal[[2, 0]], atol=HALF_MICROVOLT)
 
 
 def test_wfdb_units_are_converted_to_mv(tmp_path):
@@ -428,11 +432,69 @@ def test_wfdb_units_are_converted_to_mv(tmp_path):
     np.testing.assert_allclose(ecg.signal, [[1.0, 0.25], [-0.5, 0.0]])
 
 
-def test_wfdb_without_standard_leads_is_refused(tmp_path):
+def test_wfdb_without_ecg_channels_is_refused(tmp_path):
     np.zeros((2, 1), dtype="<i2").tofile(tmp_path / "bp.dat")
     (tmp_path / "bp.hea").write_text("bp 1 125 2\nbp.dat 16 100(0)/mmHg 16 0 0 0 0 ABP\n")
-    with pytest.raises(ValueError, match=r"no standard ECG lead \(channels: ABP\)"):
+    with pytest.raises(ValueError, match=r"no ECG channel .*channels: ABP"):
         read(tmp_path / "bp")
+
+
+def _wrsamp(folder, name, channels, units, fs=250.0, n=2500):
+    """Write a PhysioNet record with the wfdb package, as other tools do."""
+    rng = np.random.default_rng(0)
+    signal = rng.normal(0, 0.5, (n, len(channels)))
+    wfdb.wrsamp(name, fs=fs, units=units, sig_name=channels, p_signal=signal,
+                fmt=["16"] * len(channels), write_dir=str(folder))  # fmt: skip
+    return signal
+
+
+@pytest.mark.parametrize(
+    "channels",
+    [
+        ["ECG"],
+        ["ECG1", "ECG2"],
+        ["MLII", "CM5"],
+        ["ML5", "V"],
+        ["EKG 1", "EKG 2", "lead II"],
+        ["I", "vx", "vy", "vz"],
+    ],
+)
+def test_physionet_records_with_any_channel_names_are_read_whole(tmp_path, channels):
+    # Holter, wearable and many PhysioNet databases name channels this way; they were
+    # refused (or CM5 silently dropped), even with leads= given.
+    signal = _wrsamp(tmp_path, "rec", channels, ["mV"] * len(channels))
+    ecg = read(tmp_path / "rec")
+    expected = tuple("II" if c == "lead II" else c for c in channels)
+    assert ecg.leads == expected
+    np.testing.assert_allclose(ecg.signal, signal.T, atol=1e-3)
+    assert read(tmp_path / "rec", leads=[channels[-1]]).leads == (expected[-1],)
+
+
+def test_channels_that_are_not_ecg_are_left_out_with_a_warning(tmp_path):
+    _wrsamp(tmp_path, "mixed", ["ECG", "ABP", "EEG C3-A2", "Resp"], ["mV", "mmHg", "uV", "NU"])
+    with pytest.warns(UserWarning, match=r"ABP \(mmHg\), EEG C3-A2 \(uV\), Resp \(NU\)"):
+        ecg = read(tmp_path / "mixed")
+    assert ecg.leads == ("ECG",)
+    assert ecg.meta["dropped_channels"] == ["ABP (mmHg)", "EEG C3-A2 (uV)", "Resp (NU)"]
+
+
+def test_repeated_channel_names_are_numbered(tmp_path):
+    # wfdb.wrsamp refuses repeated names, but such headers exist: written by hand here.
+    np.zeros((3, 2), dtype="<i2").tofile(tmp_path / "twice.dat")
+    (tmp_path / "twice.hea").write_text(
+        "twice 2 250 3\ntwice.dat 16 200(0)/mV 16 0 0 0 0 ECG\ntwice.dat 16 200(0)/mV 16 0 0 0 0 ECG\n"
+    )
+    with pytest.warns(UserWarning, match="numbered"):
+        ecg = read(tmp_path / "twice")
+    assert ecg.leads == ("ECG", "ECG (2)")
+
+
+def test_truncated_signal_file_gives_a_clear_error(tmp_path):
+    write(make_ecg(n_samples=1000), tmp_path / "cut")
+    data = (tmp_path / "cut.dat").read_bytes()
+    (tmp_path / "cut.dat").write_bytes(data[: len(data) // 2 + 3])
+    with pytest.raises(ValueError, match="truncated or damaged .dat file"):
+        read(tmp_path / "cut")
 
 
 # -- the real databases ---------------------------------------------------------------------
@@ -462,18 +524,17 @@ def test_read_cinc2021_through_its_header(data_dir, name):
     assert ecg.meta["record_name"] == "E07500"
 
 
-def test_read_mitdb_maps_mlii_to_lead_ii(data_dir):
+def test_read_mitdb_keeps_the_modified_lead_names(data_dir):
     ecg = read(data_dir / "mitdb" / "100")
-    assert ecg.leads == ("II", "V5")
+    assert ecg.leads == ("MLII", "V5")
     assert ecg.fs == 360.0 and ecg.n_samples == 650_000
 
 
-def test_read_ptbdb_drops_frank_leads_with_a_warning(data_dir):
-    with pytest.warns(UserWarning, match="vx, vy, vz"):
-        ecg = read(data_dir / "ptbdb" / "s0010_re")
-    assert ecg.leads == STANDARD_LEADS
+def test_read_ptbdb_keeps_the_frank_leads(data_dir):
+    ecg = read(data_dir / "ptbdb" / "s0010_re")
+    assert ecg.leads == (*STANDARD_LEADS, "vx", "vy", "vz")
     assert ecg.fs == 1000.0 and ecg.n_samples == 38_400
-    assert ecg.meta["dropped_channels"] == ["vx", "vy", "vz"]
+    assert ecg.meta["dropped_channels"] == []
 
 
 def test_read_cpsc2018_mat(data_dir):

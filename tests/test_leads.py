@@ -8,9 +8,11 @@ from ecgtoolkit.leads import (
     GENERATED_LEADS,
     STANDARD_LEADS,
     derive_limb_leads,
+    missing_leads,
     normalize_lead_name,
     normalize_lead_names,
     order_leads,
+    standard_lead_name,
 )
 
 
@@ -24,32 +26,53 @@ from ecgtoolkit.leads import (
         ("aVF", "aVF"),
         ("v1", "V1"),
         ("V6", "V6"),
-        ("MLII", "II"),
         ("lead III", "III"),
         (" v3 ", "V3"),
         ("D2", "II"),
+        ("DIII", "III"),
     ],
 )
-def test_normalize_lead_name_maps_variants(given, expected):
+def test_standard_leads_are_recognised_in_their_usual_spellings(given, expected):
     assert normalize_lead_name(given) == expected
+    assert standard_lead_name(given) == expected
 
 
-@pytest.mark.parametrize("bad", ["vx", "V7", "aVX", "", "-aVR", "lead"])
-def test_normalize_lead_name_rejects_unknown(bad):
-    with pytest.raises(ValueError, match="unknown lead name"):
+@pytest.mark.parametrize(
+    "name", ["ECG", "ECG1", "ECG2", "CM5", "ML5", "V", "MLII", "EKG 1", "vx", "-aVR", "V7"]
+)
+def test_any_other_channel_name_is_kept_as_given(name):
+    # Holter, wearable and many PhysioNet databases name channels this way; a modified
+    # lead (MLII, CM5) is a different signal from the standard lead and keeps its name.
+    assert normalize_lead_name(f" {name} ") == name
+    assert standard_lead_name(name) is None
+
+
+@pytest.mark.parametrize("bad", ["", "   "])
+def test_empty_names_are_refused(bad):
+    with pytest.raises(ValueError, match="must not be empty"):
         normalize_lead_name(bad)
+    with pytest.raises(TypeError, match="strings"):
+        normalize_lead_name(2)  # type: ignore[arg-type]
 
 
 def test_normalize_lead_names_rejects_duplicates_and_strings():
     with pytest.raises(ValueError, match="appears twice"):
-        normalize_lead_names(["II", "MLII"])
+        normalize_lead_names(["II", "lead ii"])
     with pytest.raises(TypeError, match="sequence of names"):
         normalize_lead_names("II")
     assert normalize_lead_names(n.lower() for n in GENERATED_LEADS) == GENERATED_LEADS
+    assert normalize_lead_names(["MLII", "V5"]) == ("MLII", "V5")
+
+
+def test_missing_leads_names_what_is_needed_and_what_is_there():
+    assert missing_leads(["I", "II", "V1"], ["I", "II"], "x") is None
+    message = missing_leads(["MLII", "V5"], ["I", "II"], "the axes")
+    assert message == "the axes needs leads I, II; this ECG has MLII, V5"
 
 
 def test_order_leads():
     assert order_leads(["V1", "aVF", "I"]) == ["I", "aVF", "V1"]
+    assert order_leads(["vx", "V1", "ECG", "I"]) == ["I", "V1", "vx", "ECG"]
     assert tuple(order_leads(list(reversed(STANDARD_LEADS)))) == STANDARD_LEADS
 
 
