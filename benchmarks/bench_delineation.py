@@ -43,7 +43,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ludb_split import ludb_folds, ludb_split  # noqa: E402
+from ludb_split import ludb_folds  # noqa: E402
 
 from ecgtoolkit import _segmenter  # noqa: E402
 from ecgtoolkit.datasets import data_dir  # noqa: E402

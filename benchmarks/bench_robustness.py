@@ -122,7 +122,10 @@ def main(argv: list[str] | None = None) -> None:
 
     # 4. Other sampling rates: heart rate.
     for fs in (100.0, 250.0, 360.0, 1000.0):
-        diff = [abs(measure(resample(records[i], fs))["heart_rate"] - clean[i]["heart_rate"]) for i in valid]
+        diff = [
+            abs(measure(resample(records[i], fs))["heart_rate"] - clean[i]["heart_rate"])
+            for i in valid
+        ]
         diff = np.nan_to_num(np.asarray(diff), nan=np.inf)
         rows.append({"case": f"resampled to {fs:g} Hz: |ΔHR|", "records": len(diff),
                      "result": f"max {diff.max():.2f} bpm, {np.mean(diff <= 1):.1%} within 1 bpm",
@@ -184,7 +187,9 @@ def main(argv: list[str] | None = None) -> None:
     pd.set_option("display.width", 250)
     pd.set_option("display.max_colwidth", 90)
     print(table.to_string(index=False))
-    print(f"\n{len(records)} real records ({len(valid)} measured when clean); {time.perf_counter() - t0:.0f} s")
+    print(
+        f"\n{len(records)} real records ({len(valid)} measured when clean); {time.perf_counter() - t0:.0f} s"
+    )
 
 
 def _delta(m: pd.Series, ref: pd.Series, key: str) -> float:

@@ -195,7 +195,10 @@ def main(argv: list[str] | None = None) -> None:
     folder = data_dir(required=True) / "ludb"
     if args.fold is None:
         train_records = ludb_records(folder)
-        out = args.out or Path(__file__).resolve().parent.parent / "ecgtoolkit" / "_weights" / seg._WEIGHTS
+        out = (
+            args.out
+            or Path(__file__).resolve().parent.parent / "ecgtoolkit" / "_weights" / seg._WEIGHTS
+        )
     else:
         held = set(ludb_folds(folder)[args.fold])
         train_records = [r for r in ludb_records(folder) if r not in held]

@@ -34,7 +34,9 @@ _RECENT_RR = 8  # "recent RR interval": median of this many
 # White noise gives a 99.5th percentile of slope energy about 17 times its median; QRS
 # complexes thousands of times. A lead's fusion weight is log(ratio / this), at least 0.
 _PEAKINESS_FLOOR = 20.0
-_REFINE_S = 0.08  # the R peak is the largest band-passed deflection within this of the envelope peak
+_REFINE_S = (
+    0.08  # the R peak is the largest band-passed deflection within this of the envelope peak
+)
 #: A detection whose QRS cannot lie inside the record, its R peak closer than this to
 #: the first or last sample, is a partial complex (or a filter transient): dropped.
 EDGE_S = 0.05
@@ -235,7 +237,9 @@ def _refine(band: np.ndarray, scale: np.ndarray, peaks: np.ndarray, fs: float) -
     mid = magnitude[rows, best]
     right = magnitude[rows, np.minimum(best + 1, 2 * half)]
     curve = left - 2 * mid + right
-    shift = np.where(inner & (curve < 0), 0.5 * (left - right) / np.where(curve < 0, curve, -1), 0.0)
+    shift = np.where(
+        inner & (curve < 0), 0.5 * (left - right) / np.where(curve < 0, curve, -1), 0.0
+    )
     refined = refined + np.clip(shift, -0.5, 0.5)
     keep = np.r_[True, np.diff(refined) > _REFRACTORY_S * fs]
     return refined[keep]

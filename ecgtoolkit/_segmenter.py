@@ -14,8 +14,8 @@ P wave is tiny still "sees" where the other leads have theirs.
 
 from __future__ import annotations
 
-from fractions import Fraction
 from contextlib import contextmanager
+from fractions import Fraction
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path

@@ -42,10 +42,10 @@ def run_demo(
     summary = pd.DataFrame(
         {
             "lead": batch.leads,
-            "min_mV": sig.min(axis=(0, 2)),
-            "max_mV": sig.max(axis=(0, 2)),
-            "peak_to_peak_mV": np.ptp(sig, axis=2).mean(axis=0),
-            "sd_mV": sig.std(axis=2).mean(axis=0),
+            "min_mv": sig.min(axis=(0, 2)),
+            "max_mv": sig.max(axis=(0, 2)),
+            "peak_to_peak_mv": np.ptp(sig, axis=2).mean(axis=0),
+            "sd_mv": sig.std(axis=2).mean(axis=0),
         }
     )
     print(f"\nPer-lead amplitudes over {n} ECGs (mean over records for p-p and SD):")

@@ -7,8 +7,8 @@ import warnings
 import numpy as np
 
 from . import _segmenter
-from ._qrs import EDGE_S
 from ._dsp import validate_record
+from ._qrs import EDGE_S
 from .ecg import ECG
 from .quality import assess
 
@@ -97,7 +97,9 @@ def detect_rpeaks(ecg: ECG, *, method: str = "fused") -> np.ndarray:
     x, fs, leads = validate_record(ecg)
     result = assess(x, fs)
     if not result.usable.any():
-        detail = "; ".join(f"{lead}: {why}" for lead, why in zip(leads, result.reasons, strict=True))
+        detail = "; ".join(
+            f"{lead}: {why}" for lead, why in zip(leads, result.reasons, strict=True)
+        )
         warnings.warn(
             f"no lead carries a usable ECG, no R peaks returned ({detail}); "
             "see ecgtoolkit.signal_quality(ecg)",

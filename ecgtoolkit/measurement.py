@@ -159,9 +159,7 @@ def measure(
     return table
 
 
-def measure_leads(
-    ecg: ECG, *, n_jobs: int | None = None, progress: bool = True
-) -> pd.DataFrame:
+def measure_leads(ecg: ECG, *, n_jobs: int | None = None, progress: bool = True) -> pd.DataFrame:
     """Intervals of every lead on its own: P duration, PR, QRS and QT per lead.
 
     The same analysis as :func:`measure`, reported per lead from that lead's marks on
@@ -344,20 +342,37 @@ def _measure_batch(
             results[i] = _measure_chunk(chunk(i), ecg.fs, ecg.leads)
             bar.update(len(results[i]))
     else:
+        from concurrent.futures import as_completed
+
         from loky import get_reusable_executor
 
         pool = get_reusable_executor(max_workers=cores - 1, timeout=300)
-        futures = [pool.submit(_measure_chunk, chunk(i), ecg.fs, ecg.leads) for i in range(len(starts))]
-        for fut in futures:
-            fut.add_done_callback(lambda f: bar.update(len(f.result())) if not f.cancelled() else None)
+        futures = [
+            pool.submit(_measure_chunk, chunk(i), ecg.fs, ecg.leads) for i in range(len(starts))
+        ]
+        counted: set[int] = set()
+
+        def collect(i: int) -> None:
+            """Take a worker's result (or redo the chunk here if its worker died)."""
+            try:
+                results[i] = futures[i].result()
+            except Exception:  # noqa: BLE001 - a crashed worker must not sink the batch
+                results[i] = _measure_chunk(chunk(i), ecg.fs, ecg.leads)
+            counted.add(i)
+            bar.update(len(results[i]))
+
         for i in range(len(starts) - 1, -1, -1):
             if not futures[i].cancel():
                 break  # the workers have reached this chunk: all before it are theirs
             results[i] = _measure_chunk(chunk(i), ecg.fs, ecg.leads)
+            counted.add(i)
             bar.update(len(results[i]))
-        for i, fut in enumerate(futures):
-            if results[i] is None:
-                results[i] = fut.result()
+            for j, fut in enumerate(futures):
+                if j not in counted and fut.done() and not fut.cancelled():
+                    collect(j)
+        index = {fut: j for j, fut in enumerate(futures)}
+        for fut in as_completed([f for j, f in enumerate(futures) if j not in counted]):
+            collect(index[fut])
     bar.close()
     flat = [item for part in results for item in part]  # type: ignore[union-attr]
     return [row for row, _ in flat], [lead_rows for _, lead_rows in flat]
@@ -400,9 +415,11 @@ def _measure_record(x: np.ndarray, fs: float, leads: tuple[str, ...]) -> Result:
     row.update(_qtc(qt, rr_mean, heart_rate))
     axes = _axes(beat, leads)
     row.update(axes)
-    if all(np.isnan(v) for v in axes.values()) and _lead_i_ii(
-        {lead: 0.0 for lead, ok in zip(leads, quality.usable, strict=True) if ok}
-    ) is None:
+    if (
+        all(np.isnan(v) for v in axes.values())
+        and _lead_i_ii({lead: 0.0 for lead, ok in zip(leads, quality.usable, strict=True) if ok})
+        is None
+    ):
         row["reason"] = (
             "axes need two usable limb leads (I, II, III, aVL or aVF); usable leads: "
             + ", ".join(lead for lead, ok in zip(leads, quality.usable, strict=True) if ok)

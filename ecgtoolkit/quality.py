@@ -30,8 +30,10 @@ MIN_QRS_SNR = 2.0
 MIN_TEMPLATE_CORR = 0.6
 #: ... and it is not a smooth periodic wave (kurtosis; 1.5 for a sine, 3 for noise).
 MIN_KURTOSIS = 2.5
-#: Mains hum is removed (notch) when its spectral line stands this many times above the
-#: neighbouring spectrum in the median lead.
+#: Mains hum is reported (``Assessment.mains_hz``) when its spectral line stands this many
+#: times above the neighbouring spectrum in the median lead. Notches at 50 and 60 Hz are
+#: applied to every record, hum or not, so that a record gives the same measurements with
+#: and without hum.
 MAINS_LINE_RATIO = 10.0
 _QRS_BAND_HZ = (5.0, 40.0)
 _QRS_HALF_S = 0.06  # half width of the QRS window around an R peak
@@ -54,8 +56,9 @@ class Assessment:
     Attributes
     ----------
     signal : numpy.ndarray
-        ``(n_leads, n_samples)`` in mV, ready for analysis: mains hum removed where
-        found, the samples of leads that failed :func:`lead_checks` set to zero.
+        ``(n_leads, n_samples)`` in mV, ready for analysis: notch-filtered at 50 and
+        60 Hz (where below 0.45 fs), the samples of leads that failed :func:`lead_checks`
+        set to zero.
     peaks : numpy.ndarray
         R-peak sample indices found on the usable leads (empty when none is usable).
     usable : numpy.ndarray
@@ -65,7 +68,7 @@ class Assessment:
     indices : dict of str to numpy.ndarray
         The quality indices per lead (see :func:`signal_quality`).
     mains_hz : float
-        Mains frequency removed (50 or 60), or 0.
+        Mains frequency found (50 or 60), or 0 when the record shows no hum.
     """
 
     signal: np.ndarray
@@ -81,7 +84,9 @@ class Assessment:
         if not self.usable.any():
             return "no usable lead: " + "; ".join(self.reasons)
         if self.peaks.size < 2:
-            return f"only {self.peaks.size} beat(s) found on the usable leads; at least 2 are needed"
+            return (
+                f"only {self.peaks.size} beat(s) found on the usable leads; at least 2 are needed"
+            )
         return None
 
 
@@ -98,8 +103,8 @@ def signal_quality(ecg: ECG) -> pd.DataFrame:
     accept 0.66) and the kurtosis of the 0.5 Hz high-passed lead (Li et al. 2008;
     about 3 for noise, 1.5 for a sine, 5 or more for an ECG). A lead is usable when its
     QRS-to-background ratio is at least 2, or its template correlation at least 0.6
-    with a kurtosis of at least 2.5. Mains hum at 50 or 60 Hz is removed by a notch
-    filter first when its spectral line stands out (``mains_ratio``).
+    with a kurtosis of at least 2.5. Mains hum at 50 and 60 Hz is removed by notch
+    filters first; ``mains_ratio`` says how much of it there was.
 
     Parameters
     ----------
@@ -248,12 +253,16 @@ def _beat_indices(x: np.ndarray, fs: float, peaks: np.ndarray) -> dict[str, np.n
     if peaks.size < 2:
         return out
     band = bandpass(x, fs, *_QRS_BAND_HZ)
-    chosen = peaks[np.unique(np.linspace(0, peaks.size - 1, min(peaks.size, _MAX_BEATS)).round()).astype(int)]
+    chosen = peaks[
+        np.unique(np.linspace(0, peaks.size - 1, min(peaks.size, _MAX_BEATS)).round()).astype(int)
+    ]
     half = int(round(_QRS_HALF_S * fs))
-    gap = int(round(_BACKGROUND_GAP_S * fs))
-    inside = np.zeros(n, dtype=bool)
-    for p in peaks:
-        inside[max(0, p - gap) : p + gap + 1] = True
+    # At fast rates the background must still leave something between the beats.
+    gap = int(round(min(_BACKGROUND_GAP_S * fs, 0.35 * np.median(np.diff(peaks)))))
+    edges = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(edges, np.clip(peaks - gap, 0, n), 1)
+    np.add.at(edges, np.clip(peaks + gap + 1, 0, n), -1)
+    inside = np.cumsum(edges[:-1]) > 0
     stride = max(1, n // 200_000)
     outside = np.flatnonzero(~inside)[::stride]
     if outside.size < fs * 0.5:  # beats everywhere: no background to compare with
@@ -302,8 +311,8 @@ def _judge(indices: dict[str, np.ndarray]) -> tuple[np.ndarray, list[str]]:
 def assess(x: np.ndarray, fs: float) -> Assessment:
     """Judge the leads of one record ``(n_leads, n_samples)`` in mV and find its R peaks.
 
-    The array form of :func:`signal_quality`. Steps: :func:`lead_checks`; mains hum
-    removed where found; R peaks of the leads that passed, fused
+    The array form of :func:`signal_quality`. Steps: :func:`lead_checks`; notches at
+    50 and 60 Hz; R peaks of the leads that passed, fused
     (:func:`ecgtoolkit.detect_rpeaks`); the beat-based indices at those peaks; if some
     leads turn out unusable, the R peaks again from the usable leads only.
 
@@ -318,8 +327,9 @@ def assess(x: np.ndarray, fs: float) -> Assessment:
     mains_hz, mains_ratio = _mains(work[passed], fs) if passed.any() else (0.0, np.zeros(0))
     ratio = np.zeros(n_leads)
     ratio[passed] = mains_ratio
-    if mains_hz:
-        work[passed] = notch(work[passed], fs, mains_hz)
+    for f0 in _MAINS_HZ:
+        if f0 < 0.45 * fs and passed.any():
+            work[passed] = notch(work[passed], fs, f0)
     empty = np.empty(0, dtype=np.int64)
     nan = np.full(n_leads, np.nan)
     indices = {"qrs_snr": nan, "template_corr": nan, "kurtosis": nan, "qrs_amplitude_mv": nan}

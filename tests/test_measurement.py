@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ecgtoolkit.ecg import ECG
 from ecgtoolkit._synthetic import known_interval_record
+from ecgtoolkit.ecg import ECG
 from ecgtoolkit.measurement import (
     AMPLITUDE_WAVES,
     GLOBAL_COLUMNS,

@@ -69,8 +69,12 @@ def test_runs_merge_and_edges_on_known_labels():
     assert seg.edge(margin, np.array([0]), np.array([11]), np.array([12])) == pytest.approx([11])
 
 
-def test_any_record_length_and_lead_count_runs_without_retracing():
+def test_any_record_length_and_lead_count_runs_without_retracing(monkeypatch):
     # The network used to be traced once per input shape (0.2 s for each new length).
+    def no_tracing(*args, **kwargs):
+        raise AssertionError("the network was traced for a new input shape")
+
+    monkeypatch.setattr(torch.jit, "trace", no_tracing)
     rng = np.random.default_rng(1)
     for n_leads, n in ((12, 5000), (1, 2347), (3, 1001)):
         prob, inputs = seg.probabilities(rng.normal(0, 0.3, (n_leads, n)), 500.0)
