@@ -13,7 +13,7 @@ from scipy import signal as sps
 
 from ._dsp import bandpass, moving_average
 
-__all__ = ["find_rpeaks", "QRS_BAND_HZ", "EDGE_S", "DETECT_FS"]
+__all__ = ["find_rpeaks", "to_detect_rate", "QRS_BAND_HZ", "EDGE_S", "DETECT_FS"]
 
 #: Rate (Hz) the detector works at: records are resampled to it, so that derivatives,
 #: filters and windows act the same on every record.
@@ -44,19 +44,33 @@ _CHUNK_S = 300.0  # long records are processed in chunks of this length ...
 _OVERLAP_S = 5.0  # ... overlapping by this much
 
 
-def find_rpeaks(x: np.ndarray, fs: float, weights: np.ndarray | None = None) -> np.ndarray:
+def to_detect_rate(x: np.ndarray, fs: float) -> np.ndarray:
+    """``x`` resampled to :data:`DETECT_FS` (polyphase, as :func:`find_rpeaks` does)."""
+    if fs == DETECT_FS:
+        return np.asarray(x, dtype=np.float64)
+    ratio = Fraction(DETECT_FS / fs).limit_denominator(1000)
+    return sps.resample_poly(x, ratio.numerator, ratio.denominator, axis=-1)
+
+
+def find_rpeaks(
+    x: np.ndarray,
+    fs: float,
+    weights: np.ndarray | None = None,
+    at_detect_rate: np.ndarray | None = None,
+) -> np.ndarray:
     """R peaks of a signal ``(n_leads, n_samples)`` in mV, fusing the leads.
 
     ``weights`` (one per lead, ≥ 0) scale each lead's vote on top of its own peakiness;
     a lead with weight 0 is left out. Leads must hold finite samples. The detector runs
     at :data:`DETECT_FS` whatever the record's rate, so that the same heartbeats are
-    found at 100 Hz and at 1000 Hz. Returns sorted sample indices (int64); see
+    found at 100 Hz and at 1000 Hz; ``at_detect_rate`` may hold ``x`` already resampled
+    (:func:`to_detect_rate`). Returns sorted sample indices (int64); see
     :func:`ecgtoolkit.detect_rpeaks` for the method.
     """
     n = x.shape[-1]
     chunk, overlap = int(_CHUNK_S * fs), int(_OVERLAP_S * fs)
     if n <= chunk + overlap:
-        peaks = _detect_resampled(x, fs, weights)
+        peaks = _detect_resampled(x, fs, weights, at_detect_rate)
     else:
         found = []
         for start in range(0, n, chunk):
@@ -71,12 +85,11 @@ def find_rpeaks(x: np.ndarray, fs: float, weights: np.ndarray | None = None) -> 
     return peaks[(peaks >= edge) & (peaks <= n - 1 - edge)]
 
 
-def _detect_resampled(x: np.ndarray, fs: float, weights: np.ndarray | None) -> np.ndarray:
+def _detect_resampled(
+    x: np.ndarray, fs: float, weights: np.ndarray | None, y: np.ndarray | None = None
+) -> np.ndarray:
     """Detection at :data:`DETECT_FS`; peaks as sample indices at ``fs``."""
-    if fs == DETECT_FS:
-        return np.round(_detect_chunk(x, DETECT_FS, weights)).astype(np.int64)
-    ratio = Fraction(DETECT_FS / fs).limit_denominator(1000)
-    y = sps.resample_poly(x, ratio.numerator, ratio.denominator, axis=-1)
+    y = to_detect_rate(x, fs) if y is None else y
     peaks = _detect_chunk(y, DETECT_FS, weights) * (fs / DETECT_FS)
     return np.clip(np.round(peaks), 0, x.shape[-1] - 1).astype(np.int64)
 

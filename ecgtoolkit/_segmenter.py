@@ -44,15 +44,21 @@ def normalise(x: np.ndarray) -> np.ndarray:
     return x / np.maximum(scale, 1e-6)
 
 
-def preprocess(x: np.ndarray, fs: float, context_leads: np.ndarray | None = None) -> np.ndarray:
+def preprocess(
+    x: np.ndarray,
+    fs: float,
+    context_leads: np.ndarray | None = None,
+    resampled: np.ndarray | None = None,
+) -> np.ndarray:
     """Network input for one record ``(n_leads, n)`` in mV: ``(n_leads, 2, m)`` float32.
 
-    The record is resampled to :data:`FS` and normalised (:func:`normalise`); channel 1
-    is the root mean square over the normalised leads selected by the boolean mask
-    ``context_leads`` (default: all), so that unusable leads do not disturb it.
+    The record is resampled to :data:`FS` (or ``resampled`` is that already) and
+    normalised (:func:`normalise`); channel 1 is the root mean square over the
+    normalised leads selected by the boolean mask ``context_leads`` (default: all), so
+    that unusable leads do not disturb it.
     """
-    x = np.asarray(x, dtype=np.float64)
-    if fs != FS:
+    x = np.asarray(x, dtype=np.float64) if resampled is None else resampled
+    if resampled is None and fs != FS:
         ratio = Fraction(FS / fs).limit_denominator(1000)
         x = sps.resample_poly(x, ratio.numerator, ratio.denominator, axis=-1)
     x = normalise(x)
@@ -126,27 +132,49 @@ def weights(path: str | Path):
     without it (``benchmarks/train_segmenter.py --fold K``).
     """
     _OVERRIDE.append(Path(path))
-    _network.cache_clear()
     try:
         yield
     finally:
         _OVERRIDE.pop()
-        _network.cache_clear()
 
 
-@lru_cache(maxsize=1)
 def _network():
+    """The network with the weights in use (loaded once per weights file)."""
+    return _load(_OVERRIDE[-1] if _OVERRIDE else None)
+
+
+@lru_cache(maxsize=8)
+def _load(path: Path | None):
     import torch
 
     net = build_network()
-    if _OVERRIDE:
-        state = torch.load(_OVERRIDE[-1], map_location="cpu", weights_only=True)
+    if path is not None:
+        state = torch.load(path, map_location="cpu", weights_only=True)
     else:
         with resources.files("ecgtoolkit").joinpath("_weights", _WEIGHTS).open("rb") as fh:
             state = torch.load(fh, map_location="cpu", weights_only=True)
     net.load_state_dict(state)
     net.eval()
-    return _fold_batch_norm(net)
+    return _trace(_fold_batch_norm(net))
+
+
+def _trace(net):
+    """The network traced once and frozen (conv, bias and ReLU fused).
+
+    The same outputs as eager mode, about twice as fast on CPU, and for any input size:
+    the padding to a multiple of :data:`MULTIPLE` happens outside the network, so the
+    trace holds no size. Falls back to eager mode where TorchScript cannot trace it.
+    """
+    import warnings
+
+    import torch
+
+    try:
+        with torch.inference_mode(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # tracer notes
+            return torch.jit.freeze(torch.jit.trace(net, torch.zeros(2, 2, 4 * MULTIPLE)))
+    except Exception:  # noqa: BLE001 - any tracing failure leaves the eager network
+        return net
 
 
 def _fold_batch_norm(net):
@@ -177,7 +205,10 @@ MULTIPLE = 2 ** (len(WIDTHS) - 1)
 
 
 def probabilities(
-    x: np.ndarray, fs: float, context_leads: np.ndarray | None = None
+    x: np.ndarray,
+    fs: float,
+    context_leads: np.ndarray | None = None,
+    resampled: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Class probabilities ``(n_leads, 4, m)`` at :data:`FS` of one record in mV.
 
@@ -185,7 +216,7 @@ def probabilities(
     """
     import torch
 
-    inputs = preprocess(x, fs, context_leads)
+    inputs = preprocess(x, fs, context_leads, resampled)
     m = inputs.shape[-1]
     padded = np.zeros(inputs.shape[:-1] + (m + (-m) % MULTIPLE,), dtype=np.float32)
     padded[..., :m] = inputs

@@ -116,7 +116,9 @@ def delineate(ecg: ECG) -> pd.DataFrame:
     """
     x, fs, leads = validate_record(ecg)
     quality = assess(x, fs)
-    _, marks = delineate_signal(quality.signal, fs, quality.peaks, quality.usable)
+    _, marks = delineate_signal(
+        quality.signal, fs, quality.peaks, quality.usable, resampled=quality.at_detect_rate
+    )
     return _to_frame(marks, leads, quality.usable)
 
 
@@ -182,6 +184,7 @@ def delineate_signal(
     usable: np.ndarray | None = None,
     *,
     fuse: bool = True,
+    resampled: np.ndarray | None = None,
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Fiducials of every beat and lead of a signal ``(n_leads, n_samples)`` in mV.
 
@@ -189,7 +192,8 @@ def delineate_signal(
     ``usable`` marks the leads to delineate (default: all; see
     :func:`ecgtoolkit.quality.assess`, whose ``signal``, ``peaks`` and ``usable`` fit
     here). With ``fuse``, the beats are first checked against the network's QRS labels
-    (:func:`ecgtoolkit.detect.fuse_rpeaks`).
+    (:func:`ecgtoolkit.detect.fuse_rpeaks`). ``resampled`` may hold ``x`` at the
+    network's 250 Hz already (``Assessment.at_detect_rate``).
 
     Returns
     -------
@@ -200,7 +204,7 @@ def delineate_signal(
         n_leads)`` (NaN where absent).
     """
     usable = np.ones(x.shape[0], dtype=bool) if usable is None else np.asarray(usable, bool)
-    peaks, marks = _network_marks(x, fs, np.asarray(peaks, dtype=np.int64), usable, fuse)
+    peaks, marks = _network_marks(x, fs, np.asarray(peaks, dtype=np.int64), usable, fuse, resampled)
     for values in marks.values():
         values[:, ~usable] = np.nan
     marks["R_peak"] = np.repeat(peaks.astype(np.float64)[:, None], x.shape[0], axis=1)
@@ -248,7 +252,12 @@ def _select_run(
 
 
 def _network_marks(
-    x: np.ndarray, fs: float, peaks: np.ndarray, usable: np.ndarray, fuse: bool
+    x: np.ndarray,
+    fs: float,
+    peaks: np.ndarray,
+    usable: np.ndarray,
+    fuse: bool,
+    resampled: np.ndarray | None = None,
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Per-lead fiducials of each beat; long records go in blocks of bounded memory.
 
@@ -258,7 +267,7 @@ def _network_marks(
     n_leads, n = x.shape
     block, context = int(_BLOCK_S * fs), int(_CONTEXT_S * fs)
     if n <= block + 2 * context:
-        return _block_marks(x, fs, peaks, usable, fuse)
+        return _block_marks(x, fs, peaks, usable, fuse, resampled)
     found: list[np.ndarray] = []
     parts: list[dict[str, np.ndarray]] = []
     for start in range(0, n, block):
@@ -274,11 +283,16 @@ def _network_marks(
 
 
 def _block_marks(
-    x: np.ndarray, fs: float, peaks: np.ndarray, usable: np.ndarray, fuse: bool
+    x: np.ndarray,
+    fs: float,
+    peaks: np.ndarray,
+    usable: np.ndarray,
+    fuse: bool,
+    resampled: np.ndarray | None = None,
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """The beats and per-lead fiducials of each from the segmentation network's labels."""
     n_leads = x.shape[0]
-    prob, inputs = _segmenter.probabilities(x, fs, usable)
+    prob, inputs = _segmenter.probabilities(x, fs, usable, resampled)
     if fuse and usable.any():
         peaks = fuse_rpeaks(peaks, prob, inputs, usable, fs, x.shape[1])
     n_beats = peaks.size

@@ -14,9 +14,9 @@ from .quality import assess
 
 __all__ = ["detect_rpeaks", "fuse_rpeaks", "FUSE_KEEP", "FUSE_ADD"]
 
-#: A beat of the DSP detector is kept when the segmentation network's QRS probability,
-#: averaged over the usable leads, reaches this within ±60 ms of it (else it is a T wave
-#: or an artefact that the network does not take for a QRS complex) ...
+#: A beat of the DSP detector is dropped when the segmentation network's QRS probability,
+#: averaged over the usable leads, stays below this within ±60 ms of it while the network
+#: takes the spot for a P or T wave (probability of one of them above one half) ...
 FUSE_KEEP = 0.25
 #: ... and where that probability exceeds this for at least 30 ms with no beat within
 #: 200 ms, the detector missed a beat.
@@ -50,7 +50,7 @@ def detect_rpeaks(ecg: ECG, *, method: str = "fused") -> np.ndarray:
 
     With ``method="fused"`` (the default) the beats are then checked against the
     segmentation network of :func:`ecgtoolkit.delineate` (:func:`fuse_rpeaks`): a
-    detection where the network sees no QRS complex in the usable leads is dropped,
+    detection that the network takes for a P or T wave, not a QRS complex, is dropped,
     and a QRS complex it sees clearly where the detector found none is added.
 
     Parameters
@@ -109,7 +109,7 @@ def detect_rpeaks(ecg: ECG, *, method: str = "fused") -> np.ndarray:
         return result.peaks
     if method == "dsp":
         return result.peaks
-    prob, inputs = _segmenter.probabilities(result.signal, fs, result.usable)
+    prob, inputs = _segmenter.probabilities(result.signal, fs, result.usable, result.at_detect_rate)
     return fuse_rpeaks(result.peaks, prob, inputs, result.usable, fs, x.shape[-1])
 
 
@@ -140,10 +140,11 @@ def fuse_rpeaks(
     Returns
     -------
     numpy.ndarray
-        The beats kept and added, sorted (int64). A beat is kept when the QRS
-        probability averaged over the usable leads reaches :data:`FUSE_KEEP` within
-        ±60 ms; a run of at least 30 ms above :data:`FUSE_ADD` with no beat within
-        200 ms adds one, at the largest summed deflection of the run.
+        The beats kept and added, sorted (int64). A beat is dropped when the QRS
+        probability averaged over the usable leads stays below :data:`FUSE_KEEP`
+        within ±60 ms and the network takes its spot for a P or T wave; a run of at
+        least 30 ms above :data:`FUSE_ADD` with no beat within 200 ms adds one, at the
+        largest summed deflection of the run.
     """
     rate = _segmenter.FS
     qrs = probabilities[usable, _segmenter.CLASSES.index("QRS")].mean(axis=0)
@@ -151,7 +152,13 @@ def fuse_rpeaks(
     at = np.clip(np.round(peaks * (rate / fs)).astype(np.int64), 0, m - 1)
     reach = int(round(_FUSE_REACH_S * rate))
     window = np.clip(at[:, None] + np.arange(-reach, reach + 1), 0, m - 1)
-    kept = peaks[qrs[window].max(axis=1) >= FUSE_KEEP] if peaks.size else peaks
+    if peaks.size:
+        wave = probabilities[usable][:, [_segmenter.CLASSES.index(c) for c in ("P", "T")]]
+        other = wave.mean(axis=0).max(axis=0)  # the likelier of P and T, per sample
+        not_qrs = (qrs[window].max(axis=1) < FUSE_KEEP) & (other[at] > 0.5)
+        kept = peaks[~not_qrs]
+    else:
+        kept = peaks
     strong = np.r_[False, qrs >= FUSE_ADD, False].astype(np.int8)
     starts = np.flatnonzero(np.diff(strong) == 1)
     ends = np.flatnonzero(np.diff(strong) == -1)  # exclusive

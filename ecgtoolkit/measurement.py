@@ -384,7 +384,9 @@ def _measure_record(x: np.ndarray, fs: float, leads: tuple[str, ...]) -> Result:
     unusable = ", ".join(lead for lead, ok in zip(leads, quality.usable, strict=True) if not ok)
     if quality.problem is not None:
         return _empty(leads, "unusable", quality.problem, unusable)
-    peaks, marks = delineate_signal(quality.signal, fs, quality.peaks, quality.usable)
+    peaks, marks = delineate_signal(
+        quality.signal, fs, quality.peaks, quality.usable, resampled=quality.at_detect_rate
+    )
     if peaks.size < 2:
         return _empty(leads, "unusable", f"only {peaks.size} beat(s) found", unusable)
     beat = median_beat(quality.signal, fs, peaks, marks, quality.usable)

@@ -41,6 +41,7 @@ _BACKGROUND_GAP_S = 0.15  # the background excludes this much around each R peak
 _BEAT_WINDOW_S = (0.25, 0.45)  # beat window for the template, before and after the R peak
 _MAX_BEATS = 300  # beats used for the indices, spread over a long record
 _MAINS_HZ = (50.0, 60.0)
+_SHORT_S = 300.0  # records up to this long are resampled once, whole
 
 #: Columns of :func:`signal_quality`, after ``record`` (batches) and ``lead``.
 QUALITY_COLUMNS: tuple[str, ...] = (
@@ -69,6 +70,9 @@ class Assessment:
         The quality indices per lead (see :func:`signal_quality`).
     mains_hz : float
         Mains frequency found (50 or 60), or 0 when the record shows no hum.
+    at_detect_rate : numpy.ndarray or None
+        ``signal`` resampled to 250 Hz (records up to 5 minutes; None for longer ones),
+        shared by detection, the quality indices and the delineation network.
     """
 
     signal: np.ndarray
@@ -77,6 +81,7 @@ class Assessment:
     reasons: tuple[str, ...]
     indices: dict[str, np.ndarray] = field(default_factory=dict)
     mains_hz: float = 0.0
+    at_detect_rate: np.ndarray | None = None
 
     @property
     def problem(self) -> str | None:
@@ -335,9 +340,16 @@ def assess(x: np.ndarray, fs: float) -> Assessment:
     indices = {"qrs_snr": nan, "template_corr": nan, "kurtosis": nan, "qrs_amplitude_mv": nan}
     if not passed.any():
         return Assessment(work, empty, passed, tuple(reasons), {**indices, "mains_ratio": ratio})
-    peaks = _qrs.find_rpeaks(work, fs, weights=passed.astype(np.float64))
+    # One resampling to the detector's rate serves detection, the indices and the network.
+    low = _qrs.to_detect_rate(work, fs) if work.shape[-1] <= _SHORT_S * fs else None
+    peaks = _qrs.find_rpeaks(work, fs, weights=passed.astype(np.float64), at_detect_rate=low)
     indices = {k: np.full(n_leads, np.nan) for k in indices}
-    found = _beat_indices(work[passed], fs, peaks)
+    if low is None:
+        found = _beat_indices(work[passed], fs, peaks)
+    else:
+        rate = _qrs.DETECT_FS
+        at_rate = np.unique(np.clip(np.round(peaks * (rate / fs)), 0, low.shape[-1] - 1))
+        found = _beat_indices(low[passed], rate, at_rate.astype(np.int64))
     for k, v in found.items():
         indices[k][passed] = v
     usable = passed.copy()
@@ -352,6 +364,6 @@ def assess(x: np.ndarray, fs: float) -> Assessment:
     if not usable.any():
         peaks = empty
     elif not np.array_equal(usable, passed):
-        peaks = _qrs.find_rpeaks(work, fs, weights=usable.astype(np.float64))
+        peaks = _qrs.find_rpeaks(work, fs, weights=usable.astype(np.float64), at_detect_rate=low)
     indices["mains_ratio"] = ratio
-    return Assessment(work, peaks, usable, tuple(reasons), indices, mains_hz)
+    return Assessment(work, peaks, usable, tuple(reasons), indices, mains_hz, low)
