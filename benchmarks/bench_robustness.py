@@ -178,17 +178,22 @@ def main(argv: list[str] | None = None) -> None:
                  "result": f"{near} records", "target": "0", "met": near == 0})  # fmt: skip
 
     # 6. Known intervals.
-    for n_leads in (1, 2, 12):
-        errors = []
-        for fs in (250.0, 500.0, 1000.0):
-            for polarity in (1.0, -1.0):
+    for polarity, limit in ((1.0, 4.0), (-1.0, 4.0)):
+        for n_leads in (1, 2, 12):
+            errors = []
+            for fs in (250.0, 500.0, 1000.0):
                 ecg, truth = known_interval_record(fs, n_leads, polarity, rng)
                 m = measure(ecg)
-                errors += [m[k] - truth[k] for k in INTERVALS]
-        e = np.nan_to_num(np.asarray(errors), nan=np.inf)
-        rows.append({"case": f"known PR/QRS/QT, {n_leads} lead(s)", "records": 6,
-                     "result": f"errors {e.min():+.1f} to {e.max():+.1f} ms",
-                     "target": "±4 ms", "met": bool(np.abs(e).max() <= 4.0)})  # fmt: skip
+                errors.append([m[k] - truth[k] for k in INTERVALS])
+            e = np.nan_to_num(np.asarray(errors), nan=np.inf)  # (rates, intervals)
+            shown = ", ".join(
+                f"{k[:-3].upper()} {e[:, j].min():+.0f}..{e[:, j].max():+.0f}"
+                for j, k in enumerate(INTERVALS)
+            )
+            label = "upright" if polarity > 0 else "every other lead inverted"
+            rows.append({"case": f"known PR/QRS/QT, {n_leads} lead(s), {label}", "records": 3,
+                         "result": f"errors (ms, 250/500/1000 Hz): {shown}",
+                         "target": f"±{limit:g} ms", "met": bool(np.abs(e).max() <= limit)})  # fmt: skip
 
     # 7. Other defects, on the first valid record.
     base = records[valid[0]]
@@ -201,7 +206,7 @@ def main(argv: list[str] | None = None) -> None:
     x[5] = 0.0
     defects["one flat lead"] = x
     x = base.signal.copy()
-    x[7] = np.clip(x[7], None, np.percentile(x[7], 90))
+    x[7] = np.clip(x[7], 0.5 * x[7].min(), 0.5 * x[7].max())  # saturated at half its range
     defects["one clipped lead"] = x
     x = base.signal.copy() + 0.5 * np.sin(2 * np.pi * 0.3 * base.times)
     defects["0.5 mV 0.3 Hz baseline wander"] = x

@@ -155,26 +155,7 @@ def _load(path: Path | None):
             state = torch.load(fh, map_location="cpu", weights_only=True)
     net.load_state_dict(state)
     net.eval()
-    return _trace(_fold_batch_norm(net))
-
-
-def _trace(net):
-    """The network traced once and frozen (conv, bias and ReLU fused).
-
-    The same outputs as eager mode, about twice as fast on CPU, and for any input size:
-    the padding to a multiple of :data:`MULTIPLE` happens outside the network, so the
-    trace holds no size. Falls back to eager mode where TorchScript cannot trace it.
-    """
-    import warnings
-
-    import torch
-
-    try:
-        with torch.inference_mode(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # tracer notes
-            return torch.jit.freeze(torch.jit.trace(net, torch.zeros(2, 2, 4 * MULTIPLE)))
-    except Exception:  # noqa: BLE001 - any tracing failure leaves the eager network
-        return net
+    return _fold_batch_norm(net)
 
 
 def _fold_batch_norm(net):
