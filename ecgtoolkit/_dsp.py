@@ -6,6 +6,7 @@ cached designs, fast centred moving averages and medians. All work on the last a
 
 from __future__ import annotations
 
+from fractions import Fraction
 from functools import lru_cache
 
 import numpy as np
@@ -173,3 +174,11 @@ def nan_median(values: np.ndarray) -> np.ndarray:
     out = (ordered[rows, np.maximum(low, 0)] + ordered[rows, high]) / 2
     out[count == 0] = np.nan
     return out
+
+
+def resample(x: np.ndarray, fs: float, target: float) -> np.ndarray:
+    """``x`` (last axis at ``fs`` Hz) at ``target`` Hz, polyphase with scipy's FIR."""
+    if fs == target:
+        return np.asarray(x, dtype=np.float64)
+    ratio = Fraction(target / fs).limit_denominator(1000)
+    return sps.resample_poly(x, ratio.numerator, ratio.denominator, axis=-1)

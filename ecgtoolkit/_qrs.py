@@ -6,12 +6,9 @@ Private module behind :func:`ecgtoolkit.detect_rpeaks`, which first chooses the 
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import numpy as np
-from scipy import signal as sps
 
-from ._dsp import bandpass, moving_average
+from ._dsp import bandpass, moving_average, resample
 
 __all__ = ["find_rpeaks", "to_detect_rate", "QRS_BAND_HZ", "EDGE_S", "DETECT_FS"]
 
@@ -46,10 +43,7 @@ _OVERLAP_S = 5.0  # ... overlapping by this much
 
 def to_detect_rate(x: np.ndarray, fs: float) -> np.ndarray:
     """``x`` resampled to :data:`DETECT_FS` (polyphase, as :func:`find_rpeaks` does)."""
-    if fs == DETECT_FS:
-        return np.asarray(x, dtype=np.float64)
-    ratio = Fraction(DETECT_FS / fs).limit_denominator(1000)
-    return sps.resample_poly(x, ratio.numerator, ratio.denominator, axis=-1)
+    return resample(x, fs, DETECT_FS)
 
 
 def find_rpeaks(

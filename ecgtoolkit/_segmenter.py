@@ -15,15 +15,13 @@ P wave is tiny still "sees" where the other leads have theirs.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from fractions import Fraction
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
-from scipy import signal as sps
 
-from ._dsp import highpass
+from ._dsp import highpass, resample
 
 #: Sampling rate the network works at (Hz); records are resampled to it and back.
 FS = 250.0
@@ -57,10 +55,7 @@ def preprocess(
     normalised leads selected by the boolean mask ``context_leads`` (default: all), so
     that unusable leads do not disturb it.
     """
-    x = np.asarray(x, dtype=np.float64) if resampled is None else resampled
-    if resampled is None and fs != FS:
-        ratio = Fraction(FS / fs).limit_denominator(1000)
-        x = sps.resample_poly(x, ratio.numerator, ratio.denominator, axis=-1)
+    x = resample(x, fs, FS) if resampled is None else resampled
     x = normalise(x)
     chosen = x if context_leads is None or not np.any(context_leads) else x[context_leads]
     context = np.sqrt(np.mean(chosen * chosen, axis=0, keepdims=True))
