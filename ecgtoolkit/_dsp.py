@@ -136,15 +136,18 @@ def moving_average(x: np.ndarray, width: int) -> np.ndarray:
 
 
 @lru_cache(maxsize=8)
-def _notch_design(f0: float, fs: float, quality: float) -> tuple[np.ndarray, np.ndarray, int]:
-    b, a = sps.iirnotch(f0, quality, fs=fs)
-    sos = sps.tf2sos(b, a)
+def _notch_design(
+    frequencies: tuple[float, ...], fs: float, quality: float
+) -> tuple[np.ndarray, np.ndarray, int]:
+    sos = np.vstack([sps.tf2sos(*sps.iirnotch(f0, quality, fs=fs)) for f0 in frequencies])
     return sos, sps.sosfilt_zi(sos), 3 * (2 * sos.shape[0] + 1)
 
 
-def notch(x: np.ndarray, fs: float, f0: float, quality: float = 30.0) -> np.ndarray:
-    """Zero-phase notch at ``f0`` Hz (bandwidth ``f0 / quality``) along the last axis."""
-    return _filtfilt(_notch_design(f0, fs, quality), x)
+def notch(
+    x: np.ndarray, fs: float, frequencies: tuple[float, ...], quality: float = 30.0
+) -> np.ndarray:
+    """Zero-phase notches at ``frequencies`` Hz (bandwidth f / ``quality``), in one pass."""
+    return _filtfilt(_notch_design(tuple(frequencies), fs, quality), x)
 
 
 def median_over_first_axis(values: np.ndarray) -> np.ndarray:
@@ -162,18 +165,30 @@ def median_over_first_axis(values: np.ndarray) -> np.ndarray:
     return (ordered[half - 1] + ordered[half]) / 2
 
 
+def nan_quantiles(values: np.ndarray, percents: tuple[float, ...]) -> list[np.ndarray]:
+    """Percentiles over axis 1 of a 2-D array, ignoring NaN, from one sort, no warnings.
+
+    Linear interpolation between the finite values, as ``np.nanpercentile`` does; NaN
+    where a row has no finite value.
+    """
+    count = np.isfinite(values).sum(axis=1)
+    ordered = np.sort(values, axis=1)  # NaN last
+    last = np.maximum(count - 1, 0)
+    rows = np.arange(values.shape[0])
+    out = []
+    for q in percents:
+        pos = last * (q / 100.0)
+        lo = np.floor(pos).astype(np.int64)
+        hi = np.minimum(lo + 1, last)
+        value = ordered[rows, lo] + (pos - lo) * (ordered[rows, hi] - ordered[rows, lo])
+        value[count == 0] = np.nan
+        out.append(value)
+    return out
+
+
 def nan_median(values: np.ndarray) -> np.ndarray:
     """Median over axis 1 of a 2-D array, ignoring NaN, without warnings (NaN if none)."""
-    # Sorting puts the NaN last; the middle two of the finite values are averaged as
-    # np.nanmedian does, for the same result faster.
-    count = np.isfinite(values).sum(axis=1)
-    ordered = np.sort(values, axis=1)
-    high = count // 2
-    low = np.where(count % 2 == 1, high, high - 1)
-    rows = np.arange(values.shape[0])
-    out = (ordered[rows, np.maximum(low, 0)] + ordered[rows, high]) / 2
-    out[count == 0] = np.nan
-    return out
+    return nan_quantiles(values, (50.0,))[0]
 
 
 def resample(x: np.ndarray, fs: float, target: float) -> np.ndarray:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from . import _segmenter
-from ._dsp import highpass, lowpass, median_over_first_axis, nan_median, validate_record
+from ._dsp import highpass, lowpass, median_over_first_axis, nan_quantiles, validate_record
 from .detect import fuse_rpeaks
 from .ecg import ECG
 from .quality import assess
@@ -416,27 +416,14 @@ def median_beat(
     like[chosen[alike]] = True
     offset = (peaks[like] - pre)[:, None]
     rel = {c: (v[like] - offset).T for c, v in marks.items()}  # (leads, beats)
-    q1, q3 = ({c: _nan_percentile(v, q) for c, v in rel.items()} for q in (25, 75))
+    quartiles = {c: nan_quantiles(v, (25.0, 50.0, 75.0)) for c, v in rel.items()}
     return MedianBeat(
         fast=lowpass(median, fs, _QRS_LOWPASS_HZ),
         slow=lowpass(median, fs, _PT_LOWPASS_HZ),
-        marks={c: nan_median(v) for c, v in rel.items()},
-        spread={c: q3[c] - q1[c] for c in rel},
+        marks={c: q[1] for c, q in quartiles.items()},
+        spread={c: q[2] - q[0] for c, q in quartiles.items()},
         found={c: np.isfinite(v).mean(axis=1) for c, v in rel.items()},
         r0=pre,
         like=like,
         usable=usable,
     )
-
-
-def _nan_percentile(values: np.ndarray, q: float) -> np.ndarray:
-    """Percentile over axis 1 ignoring NaN, without warnings (NaN where all are NaN)."""
-    count = np.isfinite(values).sum(axis=1)
-    ordered = np.sort(values, axis=1)  # NaN last
-    pos = np.maximum(count - 1, 0) * q / 100.0
-    lo = np.floor(pos).astype(np.int64)
-    hi = np.minimum(lo + 1, np.maximum(count - 1, 0))
-    rows = np.arange(values.shape[0])
-    out = ordered[rows, lo] + (pos - lo) * (ordered[rows, hi] - ordered[rows, lo])
-    out[count == 0] = np.nan
-    return out

@@ -30,7 +30,7 @@ def detect_rpeaks(ecg: ECG, *, method: str = "fused") -> np.ndarray:
     """Detect R peaks in one record, fusing its usable leads.
 
     Leads that do not carry a usable ECG (see :func:`ecgtoolkit.signal_quality`: flat,
-    clipped, NaN, noise only) are left out, and mains hum is removed first where found.
+    clipped, NaN, noise only) are left out, and 50 and 60 Hz notches remove mains hum.
 
     The DSP detector works at 250 Hz whatever the record's rate (so that a record gives
     the same beats at 100 and 1000 Hz). Each lead is band-passed to the QRS band

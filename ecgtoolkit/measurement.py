@@ -281,12 +281,22 @@ def _columns(leads: tuple[str, ...]) -> list[str]:
 Result = tuple[dict[str, Any], list[dict[str, Any]]]
 
 
-def _empty(leads: tuple[str, ...], status: str, reason: str, unusable: str = "") -> Result:
+def _empty(
+    leads: tuple[str, ...], status: str, reason: str, usable: np.ndarray | None = None
+) -> Result:
+    """A row without values, and per-lead rows without intervals.
+
+    ``usable``: the leads' quality verdicts, None where the record was not judged.
+    """
+    judged = usable is not None
+    usable = usable if judged else np.zeros(len(leads), dtype=bool)
     row: dict[str, Any] = dict.fromkeys(_columns(leads), np.nan)
+    unusable = ", ".join(n for n, ok in zip(leads, usable, strict=True) if judged and not ok)
     row.update(status=status, reason=reason, unusable_leads=unusable)
-    per_lead = [{"lead": lead, **dict.fromkeys(LEAD_COLUMNS, np.nan)} for lead in leads]
-    for item in per_lead:
-        item["usable"] = False
+    per_lead = [
+        {"lead": lead, "usable": bool(ok), **dict.fromkeys(LEAD_COLUMNS[1:], np.nan)}
+        for lead, ok in zip(leads, usable, strict=True)
+    ]
     return row, per_lead
 
 
@@ -381,16 +391,15 @@ def _measure_batch(
 def _measure_record(x: np.ndarray, fs: float, leads: tuple[str, ...]) -> Result:
     """Measurements of one record ``(n_leads, n_samples)`` in mV: global row, per-lead rows."""
     quality = assess(x, fs)
-    unusable = ", ".join(lead for lead, ok in zip(leads, quality.usable, strict=True) if not ok)
     if quality.problem is not None:
-        return _empty(leads, "unusable", quality.problem, unusable)
+        return _empty(leads, "unusable", quality.problem, quality.usable)
     peaks, marks = delineate_signal(
         quality.signal, fs, quality.peaks, quality.usable, resampled=quality.at_detect_rate
     )
     if peaks.size < 2:
-        return _empty(leads, "unusable", f"only {peaks.size} beat(s) found", unusable)
+        return _empty(leads, "unusable", f"only {peaks.size} beat(s) found", quality.usable)
     beat = median_beat(quality.signal, fs, peaks, marks, quality.usable)
-    row: dict[str, Any] = dict.fromkeys(_columns(leads), np.nan)
+    row, per_lead = _empty(leads, "ok", "", quality.usable)
     rr = np.diff(peaks) / fs
     rr_mean = float(rr.mean())
     heart_rate = 60.0 / rr_mean
@@ -399,14 +408,7 @@ def _measure_record(x: np.ndarray, fs: float, leads: tuple[str, ...]) -> Result:
         rr_mean_ms=1000 * rr_mean,
         rr_sd_ms=1000 * float(rr.std()),
         n_beats=int(peaks.size),
-        unusable_leads=unusable,
-        status="ok",
-        reason="",
     )
-    per_lead = [
-        {"lead": lead, "usable": bool(ok), **dict.fromkeys(LEAD_COLUMNS[1:], np.nan)}
-        for lead, ok in zip(leads, quality.usable, strict=True)
-    ]
     if beat is None:
         row["reason"] = (
             "no dominant beat morphology (fewer than 3 similar beats): intervals not measured"
@@ -415,16 +417,12 @@ def _measure_record(x: np.ndarray, fs: float, leads: tuple[str, ...]) -> Result:
     pr, qrs, qt = _global_intervals(beat, fs)
     row.update(pr_ms=pr, qrs_ms=qrs, qt_ms=qt)
     row.update(_qtc(qt, rr_mean, heart_rate))
-    axes = _axes(beat, leads)
-    row.update(axes)
-    if (
-        all(np.isnan(v) for v in axes.values())
-        and _lead_i_ii({lead: 0.0 for lead, ok in zip(leads, quality.usable, strict=True) if ok})
-        is None
-    ):
+    row.update(_axes(beat, leads))
+    usable_leads = [lead for lead, ok in zip(leads, quality.usable, strict=True) if ok]
+    if _lead_i_ii(dict.fromkeys(usable_leads, 0.0)) is None:
         row["reason"] = (
             "axes need two usable limb leads (I, II, III, aVL or aVF); usable leads: "
-            + ", ".join(lead for lead, ok in zip(leads, quality.usable, strict=True) if ok)
+            + ", ".join(usable_leads)
         )
     row.update(_amplitudes(beat, leads, fs))
     ms = 1000.0 / fs

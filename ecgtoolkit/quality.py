@@ -183,7 +183,8 @@ def lead_checks(x: np.ndarray, fs: float) -> tuple[np.ndarray, list[str]]:
         ok[i] = False
         reasons[i] = f"{int((~finite[i]).sum())} non-finite samples (NaN or inf)"
     # Plausibility on a subsample keeps this cheap for 24 h recordings.
-    sub = np.where(finite, x, 0.0)[:, :: max(1, n // 50_000)]
+    step = max(1, n // 50_000)
+    sub = np.where(finite[:, ::step], x[:, ::step], 0.0)
     lo, med, hi = np.percentile(sub, [0.5, 50.0, 99.5], axis=-1)
     spread = hi - lo
     deviation = np.maximum(hi - med, med - lo)
@@ -220,29 +221,28 @@ def _clipped(lead: np.ndarray, median: float, spread: float) -> bool:
 
 
 def _mains(x: np.ndarray, fs: float) -> tuple[float, np.ndarray]:
-    """Mains frequency to remove (0 if none) and, per lead, its line-to-neighbours ratio."""
+    """Mains frequency found (0 if none) and, per lead, its line-to-neighbours ratio.
+
+    The ratio is reported for the likelier of 50 and 60 Hz (the larger median ratio).
+    """
     n_leads, n = x.shape
-    ratio = np.zeros(n_leads)
-    best = 0.0
     seg = int(fs)  # 1 Hz resolution
-    if n < 2 * seg:
-        return best, ratio
+    candidates = [f0 for f0 in _MAINS_HZ if f0 + 6 < fs / 2]
+    if n < 2 * seg or not candidates:
+        return 0.0, np.zeros(n_leads)
     usable = n - n % seg
     blocks = x[:, :usable].reshape(n_leads, -1, seg)[:, :120]  # at most 2 minutes
     blocks = blocks - blocks.mean(axis=-1, keepdims=True)
     power = (np.abs(np.fft.rfft(blocks * np.hanning(seg), axis=-1)) ** 2).mean(axis=1)
-    for f0 in _MAINS_HZ:
-        if f0 + 6 >= fs / 2:
-            continue
+    ratios = []
+    for f0 in candidates:
         k = int(round(f0))
         line = power[:, k - 1 : k + 2].max(axis=1)
         around = np.median(np.c_[power[:, k - 6 : k - 2], power[:, k + 3 : k + 7]], axis=1)
-        r = line / np.maximum(around, 1e-30)
-        if np.median(r) > MAINS_LINE_RATIO and np.median(r) > np.median(ratio):
-            best, ratio = f0, r
-        elif not best:
-            ratio = np.maximum(ratio, r)
-    return best, ratio
+        ratios.append(line / np.maximum(around, 1e-30))
+    best = int(np.argmax([np.median(r) for r in ratios]))
+    found = candidates[best] if np.median(ratios[best]) > MAINS_LINE_RATIO else 0.0
+    return found, ratios[best]
 
 
 def _beat_indices(x: np.ndarray, fs: float, peaks: np.ndarray) -> dict[str, np.ndarray]:
@@ -332,9 +332,9 @@ def assess(x: np.ndarray, fs: float) -> Assessment:
     mains_hz, mains_ratio = _mains(work[passed], fs) if passed.any() else (0.0, np.zeros(0))
     ratio = np.zeros(n_leads)
     ratio[passed] = mains_ratio
-    for f0 in _MAINS_HZ:
-        if f0 < 0.45 * fs and passed.any():
-            work[passed] = notch(work[passed], fs, f0)
+    below = tuple(f0 for f0 in _MAINS_HZ if f0 < 0.45 * fs)
+    if below and passed.any():
+        work[passed] = notch(work[passed], fs, below)
     empty = np.empty(0, dtype=np.int64)
     nan = np.full(n_leads, np.nan)
     indices = {"qrs_snr": nan, "template_corr": nan, "kurtosis": nan, "qrs_amplitude_mv": nan}
