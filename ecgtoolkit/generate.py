@@ -260,6 +260,8 @@ def generate(
     batch_size: int | None = None,
     start_id: int = 0,
     progress: bool = False,
+    accept: Any = None,
+    max_candidates: int | None = None,
 ) -> ECG:
     """Generate ``n`` DeepFake 10 s, 500 Hz ECGs with the Pulse2Pulse GAN.
 
@@ -284,19 +286,33 @@ def generate(
         Id of the first record (see ``seed``).
     progress : bool
         Show a tqdm progress bar.
+    accept : {None, "normal"} or NormalCriteria or callable, optional
+        Keep only ECGs that pass a check (rejection sampling): ``"normal"`` applies
+        :func:`ecgtoolkit.is_normal` with its default adult criteria, a
+        :class:`~ecgtoolkit.NormalCriteria` applies those criteria, and a callable
+        receives the :func:`ecgtoolkit.measure` table of the candidates and returns
+        one bool per row. Candidates are record ids ``start_id, start_id + 1, …`` in
+        order, and the accepted set is the first ``n`` that pass, so record ``i`` of
+        the result still depends only on the seed (and the check).
+    max_candidates : int, optional
+        With ``accept``: give up after this many candidates (default ``20 * n + 200``)
+        with an error that gives the acceptance rate.
 
     Returns
     -------
     ECG
         A batch ``(n, leads, 5000)`` in mV, float32, fs 500 Hz. ``meta`` holds
-        ``seed``, ``record_ids``, ``generator``.
+        ``seed``, ``record_ids``, ``generator``; with ``accept`` also ``acceptance``:
+        the check, the candidates measured, how many of them passed and the acceptance
+        rate (passed / candidates).
 
     Raises
     ------
     ValueError
         For n ≤ 0, leads not 8 or 12, a negative seed or a bad batch size.
     RuntimeError
-        If CUDA is asked for but not available.
+        If CUDA is asked for but not available, or with ``accept`` when fewer than
+        ``n`` of ``max_candidates`` candidates pass.
 
     Examples
     --------
@@ -306,7 +322,15 @@ def generate(
     <ECG batch | 2 records × 12 leads × 5000 samples (10 s at 500 Hz), mV>
     >>> batch[0]["II"].shape
     (5000,)
+    >>> normal = et.generate(2, seed=0, accept="normal")
+    >>> 0 < normal.meta["acceptance"]["rate"] <= 1
+    True
     """
+    if accept is not None:
+        return _generate_accepted(
+            n, accept, max_candidates, seed=seed, leads=leads, device=device,
+            batch_size=batch_size, start_id=start_id, progress=progress,
+        )  # fmt: skip
     n = _check_count(n)
     leads = _check_leads(leads)
     entropy = _resolve_seed(seed)
@@ -326,6 +350,110 @@ def generate(
     names = STANDARD_LEADS if leads == 12 else GENERATED_LEADS
     meta = {"seed": entropy, "record_ids": ids, "generator": _generator_meta(dev, size)}
     return ECG(out, fs=FS, leads=names, units="mV", meta=meta)
+
+
+def _acceptance_check(accept: Any):
+    """A function: measurements table -> bool array, and a description of it."""
+    from .interpretation import NormalCriteria, is_normal
+
+    if isinstance(accept, str):
+        if accept != "normal":
+            raise ValueError(
+                f"accept must be 'normal', a NormalCriteria or a callable, got {accept!r}"
+            )
+        accept = NormalCriteria()
+    if isinstance(accept, NormalCriteria):
+        criteria = accept
+        return (lambda table: is_normal(table, criteria)["normal"].to_numpy(bool)), (
+            f"is_normal({criteria})"
+        )
+    if callable(accept):
+        name = getattr(accept, "__name__", type(accept).__name__)
+
+        def check(table):
+            verdict = np.asarray(accept(table), dtype=bool)
+            if verdict.shape != (len(table),):
+                raise ValueError(
+                    f"the accept callable {name} returned shape {verdict.shape}; it must "
+                    f"return one bool per row of the measurements ({len(table)} rows)"
+                )
+            return verdict
+
+        return check, name
+    raise TypeError(
+        f"accept must be 'normal', a NormalCriteria or a callable, got {type(accept).__name__}"
+    )
+
+
+def _generate_accepted(
+    n: int, accept: Any, max_candidates: int | None, *, seed: int | None, leads: int,
+    device: str, batch_size: int | None, start_id: int, progress: bool,
+) -> ECG:  # fmt: skip
+    """Rejection sampling: the first ``n`` candidate records (by id) that pass ``accept``."""
+    from .measurement import measure
+
+    n = _check_count(n)
+    leads = _check_leads(leads)
+    entropy = _resolve_seed(seed)
+    start_id = _check_start_id(start_id)
+    limit = (
+        20 * n + 200 if max_candidates is None else _check_count(max_candidates, "max_candidates")
+    )
+    check, described = _acceptance_check(accept)
+    kept: list[np.ndarray] = []
+    kept_ids: list[np.ndarray] = []
+    tried = passed = 0
+    rate = 1.0
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=n, unit="ECG", desc="generating (accepted)")
+    while sum(k.shape[0] for k in kept) < n and tried < limit:
+        missing = n - sum(k.shape[0] for k in kept)
+        size = min(limit - tried, max(16, int(np.ceil(1.2 * missing / max(rate, 0.05)))))
+        batch = generate(
+            size, seed=entropy, leads=12, device=device, batch_size=batch_size,
+            start_id=start_id + tried,
+        )  # fmt: skip
+        verdict = check(measure(batch, progress=False))
+        tried += size
+        passed += int(verdict.sum())
+        take = np.flatnonzero(verdict)[:missing]
+        kept.append(batch.signal[take])
+        kept_ids.append(batch.meta["record_ids"][take])
+        accepted = sum(k.shape[0] for k in kept)
+        rate = max(passed, 1) / tried
+        if bar is not None:
+            bar.update(take.size)
+            bar.set_postfix(acceptance=f"{passed / tried:.0%}", tried=tried)
+    if bar is not None:
+        bar.close()
+    accepted = sum(k.shape[0] for k in kept)
+    if accepted < n:
+        raise RuntimeError(
+            f"only {accepted} of {tried} generated ECGs passed {described} (acceptance rate "
+            f"{passed / tried:.1%}); {n} were asked for. Loosen the criteria or raise "
+            "max_candidates"
+        )
+    signal = np.concatenate(kept)
+    ids = np.concatenate(kept_ids)
+    if leads == 8:
+        signal = signal[:, [STANDARD_LEADS.index(name) for name in GENERATED_LEADS]]
+    dev = _resolve_device(device)
+    meta = {
+        "seed": entropy,
+        "record_ids": ids,
+        "generator": _generator_meta(dev, _resolve_batch_size(batch_size, dev)),
+        "acceptance": {
+            "check": described,
+            "candidates": int(tried),
+            "passed": int(passed),
+            "rate": passed / tried,
+        },
+    }
+    names = STANDARD_LEADS if leads == 12 else GENERATED_LEADS
+    return ECG(np.ascontiguousarray(signal), fs=FS, leads=names, units="mV", meta=meta)
 
 
 def _generator_meta(device: str, batch_size: int) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._dsp import nan_median, record_problem, validate_record
+from ._dsp import highpass, nan_median, record_problem, validate_record
 from .delineation import MedianBeat, delineate_signal, median_beat
 from .ecg import ECG
 from .quality import assess
@@ -18,17 +18,30 @@ __all__ = [
     "measure_leads",
     "amplitudes",
     "GLOBAL_COLUMNS",
+    "PHYSIOLOGY_COLUMNS",
+    "BEAT_LEADS",
     "LEAD_COLUMNS",
     "AMPLITUDE_WAVES",
 ]
 
 #: Record-level columns of :func:`measure`, in order (per-lead amplitudes follow).
 GLOBAL_COLUMNS: tuple[str, ...] = (
-    "heart_rate", "rr_mean_ms", "rr_sd_ms", "n_beats",
-    "pr_ms", "qrs_ms", "qt_ms",
+    "heart_rate", "rr_mean_ms", "rr_sd_ms", "n_beats", "rr_range_ms", "rr_irregularity",
+    "p_wave_share", "pr_variability_ms", "pr_ms", "qrs_ms", "qt_ms",
     "qtc_bazett_ms", "qtc_fridericia_ms", "qtc_framingham_ms", "qtc_hodges_ms",
     "p_axis_deg", "qrs_axis_deg", "t_axis_deg",
 )  # fmt: skip
+
+#: Columns that ``measure(..., physiology=True)`` adds after :data:`GLOBAL_COLUMNS`.
+PHYSIOLOGY_COLUMNS: tuple[str, ...] = (
+    "rmssd_ms", "sdnn_ms", "pnn50", "morphology_corr", "dipole_share",
+)  # fmt: skip
+
+#: Leads, sampling rate (Hz) and window around the R peak (s) of the median beats that
+#: ``measure(..., return_beats=True)`` returns.
+BEAT_LEADS: tuple[str, ...] = ("I", "II", "V1", "V2", "V3", "V4", "V5", "V6")
+BEAT_FS = 250.0
+BEAT_WINDOW_S: tuple[float, float] = (-0.3, 0.6)
 
 #: Columns of :func:`measure_leads` after ``record`` (batches) and ``lead``.
 LEAD_COLUMNS: tuple[str, ...] = ("usable", "p_ms", "pr_ms", "qrs_ms", "qt_ms")
@@ -50,8 +63,13 @@ _CHUNK = 8  # records per task sent to a worker
 
 
 def measure(
-    ecg: ECG, *, n_jobs: int | None = None, progress: bool = True
-) -> pd.Series | pd.DataFrame:
+    ecg: ECG,
+    *,
+    n_jobs: int | None = None,
+    progress: bool = True,
+    physiology: bool = False,
+    return_beats: bool = False,
+) -> pd.Series | pd.DataFrame | tuple[pd.Series | pd.DataFrame, np.ndarray]:
     """Measure heart rate, global intervals, QTc, axes and amplitudes.
 
     How. The leads that carry a usable ECG are found first
@@ -104,13 +122,35 @@ def measure(
         on ``n_jobs``.
     progress : bool
         Show a tqdm progress bar (records per second, time left) for a batch.
+    physiology : bool
+        Also measure :data:`PHYSIOLOGY_COLUMNS` (after the global columns): heart-rate
+        variability from the detected R peaks with NeuroKit2's ``hrv_time`` (Makowski
+        et al. 2021, doi:10.3758/s13428-020-01516-y): ``rmssd_ms``, ``sdnn_ms``,
+        ``pnn50`` (%); ``morphology_corr``, the median over the beats of each beat's
+        correlation with the median beat (QRS–T, usable leads): beat-to-beat
+        consistency; ``dipole_share``, the share of the median beat's variance in three
+        principal components of the independent leads I, II, V1–V6 (at least four
+        usable): how dipolar, i.e. physically consistent, the leads are (near 1 for a
+        heart seen as one moving dipole; Dower's and Frank's lead theory).
+    return_beats : bool
+        Also return the median beats: ``(n_records, 8, n_times)`` (or ``(8, n_times)``
+        for one record) in mV, leads :data:`BEAT_LEADS`, at :data:`BEAT_FS` Hz, from
+        0.3 s before to 0.6 s after the R peak, relative to the level just before the
+        QRS; NaN for a lead that is missing or unusable and for records not measured.
 
     Returns
     -------
     pandas.Series or pandas.DataFrame
         For one record a Series, for a batch a DataFrame with one row per record.
         Columns: :data:`GLOBAL_COLUMNS` (``heart_rate`` in bpm, ``*_ms`` in ms,
-        ``*_deg`` in degrees), then ``{wave}_amp_mv_{lead}`` for every wave in
+        ``*_deg`` in degrees; rhythm: ``rr_range_ms`` longest − shortest RR,
+        ``rr_irregularity`` the RMS of successive RR differences over the mean RR
+        (normalised RMSSD, Dash et al. 2009, doi:10.1007/s10439-009-9740-z; NaN with
+        fewer than 3 RR intervals), ``p_wave_share`` the share of beats with a P wave
+        found in at least a third of the usable leads, ``pr_variability_ms`` the
+        interquartile range over those beats of their PR interval, which is small
+        when the P waves conduct to the ventricles and large when "P waves" are
+        fibrillation waves), then ``{wave}_amp_mv_{lead}`` for every wave in
         :data:`AMPLITUDE_WAVES` and lead, then ``unusable_leads`` (comma-separated
         names), ``status`` (``"ok"``; ``"unusable"`` when no lead carries a usable ECG
         or fewer than two beats are found: no values at all; ``"error"`` for a record
@@ -151,12 +191,15 @@ def measure(
         )
     if not ecg.is_batch:
         x, fs, leads = validate_record(ecg)
-        row, _ = _measure_record(x, fs, leads)
-        return pd.Series(row, name=ecg.meta.get("record_name"))
-    rows, _ = _measure_batch(ecg, n_jobs=n_jobs, progress=progress)
-    table = pd.DataFrame(rows, columns=_columns(ecg.leads))
+        row, _ = _measure_record(x, fs, leads, physiology)
+        beat = row.pop("_beat")
+        series = pd.Series(row, name=ecg.meta.get("record_name"))[_columns(leads, physiology)]
+        return (series, beat) if return_beats else series
+    rows, _ = _measure_batch(ecg, n_jobs=n_jobs, progress=progress, physiology=physiology)
+    beats = np.stack([row.pop("_beat") for row in rows])
+    table = pd.DataFrame(rows, columns=_columns(ecg.leads, physiology))
     table.index.name = "record"
-    return table
+    return (table, beats) if return_beats else table
 
 
 def measure_leads(ecg: ECG, *, n_jobs: int | None = None, progress: bool = True) -> pd.DataFrame:
@@ -273,9 +316,16 @@ def amplitudes(measurements: pd.Series | pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def _columns(leads: tuple[str, ...]) -> list[str]:
+def _columns(leads: tuple[str, ...], physiology: bool = False) -> list[str]:
     amps = [f"{w}_amp_mv_{lead}" for w in AMPLITUDE_WAVES for lead in leads]
-    return [*GLOBAL_COLUMNS, *amps, "unusable_leads", "status", "reason"]
+    extra = PHYSIOLOGY_COLUMNS if physiology else ()
+    return [*GLOBAL_COLUMNS, *extra, *amps, "unusable_leads", "status", "reason"]
+
+
+def _beat_times() -> np.ndarray:
+    """Times (s, relative to the R peak) of the returned median beats' samples."""
+    start, stop = BEAT_WINDOW_S
+    return start + np.arange(int(round((stop - start) * BEAT_FS))) / BEAT_FS
 
 
 Result = tuple[dict[str, Any], list[dict[str, Any]]]
@@ -290,7 +340,8 @@ def _empty(
     """
     judged = usable is not None
     usable = usable if judged else np.zeros(len(leads), dtype=bool)
-    row: dict[str, Any] = dict.fromkeys(_columns(leads), np.nan)
+    row: dict[str, Any] = dict.fromkeys(_columns(leads, physiology=True), np.nan)
+    row["_beat"] = np.full((len(BEAT_LEADS), _beat_times().size), np.nan, dtype=np.float32)
     unusable = ", ".join(n for n, ok in zip(leads, usable, strict=True) if judged and not ok)
     row.update(status=status, reason=reason, unusable_leads=unusable)
     per_lead = [
@@ -300,32 +351,36 @@ def _empty(
     return row, per_lead
 
 
-def _safe_record(x: np.ndarray, fs: float, leads: tuple[str, ...]) -> Result:
+def _safe_record(
+    x: np.ndarray, fs: float, leads: tuple[str, ...], physiology: bool = False
+) -> Result:
     """Measure one record of a batch; any problem becomes a reason, never an exception."""
     x = np.asarray(x, dtype=np.float64)
     problem = record_problem(x.shape[-1], fs)
     if problem is not None:
         return _empty(leads, "error", problem)
     try:
-        return _measure_record(x, fs, leads)
+        return _measure_record(x, fs, leads, physiology)
     except Exception as err:  # noqa: BLE001 - a batch must go on; the reason is kept
         return _empty(leads, "error", f"{type(err).__name__}: {err}")
 
 
-def _measure_chunk(signals: np.ndarray, fs: float, leads: tuple[str, ...]) -> list[Result]:
+def _measure_chunk(
+    signals: np.ndarray, fs: float, leads: tuple[str, ...], physiology: bool = False
+) -> list[Result]:
     """Measure records ``(k, n_leads, n_samples)`` on one core (worker or main process)."""
     import torch
 
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        return [_safe_record(x, fs, leads) for x in signals]
+        return [_safe_record(x, fs, leads, physiology) for x in signals]
     finally:
         torch.set_num_threads(threads)
 
 
 def _measure_batch(
-    ecg: ECG, *, n_jobs: int | None, progress: bool
+    ecg: ECG, *, n_jobs: int | None, progress: bool, physiology: bool = False
 ) -> tuple[list[dict[str, Any]], list[list[dict[str, Any]]]]:
     """Rows and per-lead rows of every record of a batch, in order.
 
@@ -349,7 +404,7 @@ def _measure_batch(
 
     if cores == 1 or n < _PARALLEL_FROM:
         for i in range(len(starts)):
-            results[i] = _measure_chunk(chunk(i), ecg.fs, ecg.leads)
+            results[i] = _measure_chunk(chunk(i), ecg.fs, ecg.leads, physiology)
             bar.update(len(results[i]))
     else:
         from concurrent.futures import as_completed
@@ -358,7 +413,8 @@ def _measure_batch(
 
         pool = get_reusable_executor(max_workers=cores - 1, timeout=300)
         futures = [
-            pool.submit(_measure_chunk, chunk(i), ecg.fs, ecg.leads) for i in range(len(starts))
+            pool.submit(_measure_chunk, chunk(i), ecg.fs, ecg.leads, physiology)
+            for i in range(len(starts))
         ]
         counted: set[int] = set()
 
@@ -367,14 +423,14 @@ def _measure_batch(
             try:
                 results[i] = futures[i].result()
             except Exception:  # noqa: BLE001 - a crashed worker must not sink the batch
-                results[i] = _measure_chunk(chunk(i), ecg.fs, ecg.leads)
+                results[i] = _measure_chunk(chunk(i), ecg.fs, ecg.leads, physiology)
             counted.add(i)
             bar.update(len(results[i]))
 
         for i in range(len(starts) - 1, -1, -1):
             if not futures[i].cancel():
                 break  # the workers have reached this chunk: all before it are theirs
-            results[i] = _measure_chunk(chunk(i), ecg.fs, ecg.leads)
+            results[i] = _measure_chunk(chunk(i), ecg.fs, ecg.leads, physiology)
             counted.add(i)
             bar.update(len(results[i]))
             for j, fut in enumerate(futures):
@@ -388,7 +444,9 @@ def _measure_batch(
     return [row for row, _ in flat], [lead_rows for _, lead_rows in flat]
 
 
-def _measure_record(x: np.ndarray, fs: float, leads: tuple[str, ...]) -> Result:
+def _measure_record(
+    x: np.ndarray, fs: float, leads: tuple[str, ...], physiology: bool = False
+) -> Result:
     """Measurements of one record ``(n_leads, n_samples)`` in mV: global row, per-lead rows."""
     quality = assess(x, fs)
     if quality.problem is not None:
@@ -408,6 +466,10 @@ def _measure_record(x: np.ndarray, fs: float, leads: tuple[str, ...]) -> Result:
         rr_mean_ms=1000 * rr_mean,
         rr_sd_ms=1000 * float(rr.std()),
         n_beats=int(peaks.size),
+        rr_range_ms=1000 * float(rr.max() - rr.min()),
+        rr_irregularity=_rr_irregularity(rr),
+        p_wave_share=_p_wave_share(marks["P_on"], quality.usable),
+        pr_variability_ms=_pr_variability(marks, quality.usable) * 1000.0 / fs,
     )
     if beat is None:
         row["reason"] = (
@@ -425,6 +487,9 @@ def _measure_record(x: np.ndarray, fs: float, leads: tuple[str, ...]) -> Result:
             + ", ".join(usable_leads)
         )
     row.update(_amplitudes(beat, leads, fs))
+    row["_beat"] = _beat_array(beat, leads, fs)
+    if physiology:
+        row.update(_physiology(quality.signal, fs, peaks, beat, leads))
     ms = 1000.0 / fs
     m = beat.marks
     for i, item in enumerate(per_lead):
@@ -433,6 +498,89 @@ def _measure_record(x: np.ndarray, fs: float, leads: tuple[str, ...]) -> Result:
         item["qrs_ms"] = (m["QRS_off"][i] - m["QRS_on"][i]) * ms
         item["qt_ms"] = (m["T_off"][i] - m["QRS_on"][i]) * ms
     return row, per_lead
+
+
+def _beat_array(beat: MedianBeat, leads: tuple[str, ...], fs: float) -> np.ndarray:
+    """The median beat of :data:`BEAT_LEADS` on the :data:`BEAT_FS` grid (NaN if absent)."""
+    times = _beat_times()
+    out = np.full((len(BEAT_LEADS), times.size), np.nan, dtype=np.float32)
+    own = (np.arange(beat.fast.shape[1]) - beat.r0) / fs
+    onset = np.nanmin(np.where(beat.usable, beat.marks["QRS_on"], np.nan))
+    ref = onset - 0.02 * fs if np.isfinite(onset) else beat.r0 - 0.08 * fs
+    lo, hi = int(max(ref - 0.01 * fs, 0)), int(max(ref + 0.01 * fs, 1))
+    for k, name in enumerate(BEAT_LEADS):
+        if name in leads and beat.usable[leads.index(name)]:
+            y = beat.fast[leads.index(name)]
+            out[k] = np.interp(times, own, y - y[lo:hi].mean(), left=np.nan, right=np.nan)
+    return out
+
+
+def _physiology(
+    x: np.ndarray, fs: float, peaks: np.ndarray, beat: MedianBeat, leads: tuple[str, ...]
+) -> dict[str, float]:
+    """:data:`PHYSIOLOGY_COLUMNS` of one record (see :func:`measure`)."""
+    import warnings
+
+    import neurokit2 as nk
+
+    out = dict.fromkeys(PHYSIOLOGY_COLUMNS, np.nan)
+    if peaks.size >= 3:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # NeuroKit2 warns on short records
+            hrv = nk.hrv_time(peaks, sampling_rate=fs)
+        out.update(
+            rmssd_ms=float(hrv["HRV_RMSSD"].iloc[0]),
+            sdnn_ms=float(hrv["HRV_SDNN"].iloc[0]),
+            pnn50=float(hrv["HRV_pNN50"].iloc[0]),
+        )
+    usable = beat.usable
+    pre, post = int(round(0.2 * fs)), int(round(0.45 * fs))
+    inside = peaks[(peaks >= pre) & (peaks + post <= x.shape[1])]
+    if inside.size >= 3:
+        base = highpass(x[usable], fs, 0.5)
+        seg = base[:, inside[:, None] + np.arange(-pre, post)[None, :]].transpose(1, 0, 2)
+        flat = seg.reshape(inside.size, -1)
+        flat = flat - flat.mean(axis=1, keepdims=True)
+        template = np.median(flat, axis=0)
+        corr = flat @ template / (np.linalg.norm(flat, axis=1) * np.linalg.norm(template) + 1e-12)
+        out["morphology_corr"] = float(np.median(corr))
+    independent = [leads.index(n) for n in BEAT_LEADS if n in leads and usable[leads.index(n)]]
+    if len(independent) >= 4:
+        lo = max(beat.r0 - int(round(0.25 * fs)), 0)
+        hi = beat.r0 + int(round(0.55 * fs))
+        m = beat.fast[independent, lo:hi]
+        m = m - m.mean(axis=1, keepdims=True)
+        s = np.linalg.svd(m, compute_uv=False) ** 2
+        out["dipole_share"] = float(s[:3].sum() / s.sum()) if s.sum() > 0 else np.nan
+    return out
+
+
+def _rr_irregularity(rr: np.ndarray) -> float:
+    """Normalised RMSSD: RMS of successive RR differences over the mean RR (NaN < 3 RR)."""
+    if rr.size < 3:
+        return np.nan
+    return float(np.sqrt(np.mean(np.diff(rr) ** 2)) / rr.mean())
+
+
+def _p_wave_share(p_onsets: np.ndarray, usable: np.ndarray) -> float:
+    """Share of beats with a P wave before the QRS in at least a third of the usable leads."""
+    need = max(1, int(np.ceil(usable.sum() / 3)))
+    found = np.isfinite(p_onsets[:, usable]).sum(axis=1) >= need
+    return float(found.mean()) if found.size else np.nan
+
+
+def _pr_variability(marks: dict[str, np.ndarray], usable: np.ndarray) -> float:
+    """Interquartile range over the beats of PR (samples; NaN with fewer than 3 P waves).
+
+    Each beat's PR is the median over the usable leads of QRS onset − P onset.
+    """
+    pr = marks["QRS_on"][:, usable] - marks["P_on"][:, usable]
+    have = np.isfinite(pr).any(axis=1)
+    if have.sum() < 3:
+        return np.nan
+    per_beat = np.nanmedian(pr[have], axis=1)
+    q1, q3 = np.percentile(per_beat, [25.0, 75.0])
+    return float(q3 - q1)
 
 
 def _global_intervals(beat: MedianBeat, fs: float) -> tuple[float, float, float]:

@@ -1,0 +1,115 @@
+"""Cross-validated measurements of the shared LUDB records, with the cardiologists' labels.
+
+Every record is measured with the segmentation network of its cross-validation fold
+(trained without that record, ``train_segmenter.py --fold K``), so that no figure built on
+these tables comes from a record the network saw. The table is cached in
+``benchmarks/_out/ludb_cv_measure.pkl`` (delete it after retraining).
+
+The labels come from ``ludb.csv`` (Kalyakulina et al. 2020, doi:10.1109/ACCESS.2020.3029211)
+and are turned into a few booleans here, by their wording only:
+
+* ``fully_normal``: sinus rhythm (any sinus label), no conduction abnormality,
+  hypertrophy or overload, ischaemia or scar, extrasystole or pacing, and an electric
+  axis that is not deviated (normal, vertical or horizontal);
+* ``af_flutter``: atrial fibrillation or flutter;
+* ``sinus``: any sinus label (sinus rhythm, bradycardia, tachycardia, arrhythmia,
+  irregular sinus rhythm);
+* ``major_abnormal``: atrial fibrillation, complete bundle-branch block, AV block or
+  pacing (the records a normal-ECG filter must reject).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from bench_delineation import _weights_for, fold_weights, load_ludb  # noqa: E402
+from ludb_split import ludb_records  # noqa: E402
+
+from ecgtoolkit.measurement import measure  # noqa: E402
+
+CACHE = HERE / "_out" / "ludb_cv_measure.pkl"
+
+
+def _text(value) -> str:
+    return "" if pd.isna(value) else str(value).replace("\n", "|").strip()
+
+
+def ludb_labels(folder: Path) -> pd.DataFrame:
+    """The cardiologists' labels of every record in ``ludb.csv``, with derived booleans."""
+    raw = pd.read_csv(folder / "ludb.csv")
+    table = pd.DataFrame(
+        {
+            "sex": [_text(v) for v in raw["Sex"]],
+            "age": [_text(v) for v in raw["Age"]],
+            "rhythm": [_text(v) for v in raw["Rhythms"]],
+            "axis": [
+                _text(v).replace("Electric axis of the heart: ", "")
+                for v in raw["Electric axis of the heart"]
+            ],
+            "conduction": [_text(v) for v in raw["Conduction abnormalities"]],
+            "extrasystoles": [_text(v) for v in raw["Extrasystolies"]],
+            "hypertrophy": [_text(v) for v in raw["Hypertrophies"]],
+            "pacing": [_text(v) for v in raw["Cardiac pacing"]],
+            "ischaemia": [_text(v) for v in raw["Ischemia"]],
+        },
+        index=pd.Index(raw["ID"].astype(int), name="record"),
+    )
+    rhythm = table["rhythm"].str.lower()
+    conduction = table["conduction"].str.lower()
+    table["sinus"] = rhythm.str.contains("sinus")
+    table["af_flutter"] = rhythm.str.contains("fibrillation|flutter")
+    table["paced"] = table["pacing"] != ""
+    table["complete_bbb"] = conduction.str.contains(r"(?<!in)complete (?:right|left) bundle")
+    table["av_block"] = conduction.str.contains("av block|av-block", regex=True)
+    table["fully_normal"] = (
+        table["sinus"]
+        & (table["conduction"] == "")
+        & (table["hypertrophy"] == "")
+        & (table["ischaemia"] == "")
+        & (table["extrasystoles"] == "")
+        & ~table["paced"]
+        & table["axis"].isin(["normal", "vertical", "horizontal"])
+    )
+    table["major_abnormal"] = (
+        table["af_flutter"] | table["complete_bbb"] | table["av_block"] | table["paced"]
+    )
+    return table
+
+
+def cv_measurements(folder: Path, refresh: bool = False) -> pd.DataFrame:
+    """``measure()`` of every shared LUDB record with its fold's network (cached)."""
+    if CACHE.is_file() and not refresh:
+        return pd.read_pickle(CACHE)
+    weights = fold_weights(folder)
+    rows = []
+    for record in ludb_records(folder):
+        ecg, _ = load_ludb(folder, record)
+        with _weights_for(record, weights):
+            row = measure(ecg)
+        row.name = record
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    table.index.name = "record"
+    CACHE.parent.mkdir(exist_ok=True)
+    tmp = CACHE.with_suffix(".tmp")
+    table.to_pickle(tmp)
+    tmp.replace(CACHE)
+    return table
+
+
+if __name__ == "__main__":
+    from ecgtoolkit.datasets import data_dir
+
+    folder = data_dir(required=True) / "ludb"
+    t = cv_measurements(folder, refresh="--refresh" in sys.argv)
+    labels = ludb_labels(folder).loc[t.index]
+    print(t.shape, labels[["sinus", "af_flutter", "fully_normal", "major_abnormal"]].sum())
+    print(np.round(t[labels["af_flutter"]][["heart_rate", "rr_irregularity", "p_wave_share"]], 3))

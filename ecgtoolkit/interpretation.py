@@ -1,0 +1,428 @@
+"""Open, rule-based interpretation of ECG measurements and a "normal ECG" filter.
+
+:func:`interpret` turns a table of :func:`ecgtoolkit.measure` results into statements a
+reader expects from an ECG program (rhythm, frontal axis, first-degree AV block, wide QRS
+with its bundle-branch-block pattern), each with the rule that produced it and the rule's
+published source. :func:`is_normal` says whether a record meets the adult criteria of a
+normal ECG, with the reasons when it does not; the criteria are a dataclass the user can
+edit (:class:`NormalCriteria`).
+
+Every numeric limit below is a named constant with its source. The one limit not taken
+from the literature, :data:`AF_PR_IQR_MS`, is the measurement-specific threshold that
+separates P waves conducted to the ventricles from fibrillation waves the delineation
+network takes for P waves; it was chosen on the development records and its
+cross-validated performance is reported by ``benchmarks/bench_interpret.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["interpret", "is_normal", "NormalCriteria", "RHYTHMS", "AXIS_CATEGORIES"]
+
+#: The rhythm statements :func:`interpret` makes.
+RHYTHMS: tuple[str, ...] = (
+    "sinus rhythm", "sinus bradycardia", "sinus tachycardia", "sinus arrhythmia",
+    "atrial fibrillation", "atrial flutter", "other",
+)  # fmt: skip
+
+#: Frontal QRS axis categories (Surawicz et al. 2009, AHA/ACCF/HRS part III).
+AXIS_CATEGORIES: tuple[str, ...] = (
+    "normal", "left axis deviation", "right axis deviation", "extreme axis deviation",
+)  # fmt: skip
+
+# --- sources -------------------------------------------------------------------------
+_KUSUMOTO = (
+    "Kusumoto et al. 2019, ACC/AHA/HRS bradycardia guideline, doi:10.1161/CIR.0000000000000628"
+)
+_PAGE = "Page et al. 2016, ACC/AHA/HRS SVT guideline, doi:10.1161/CIR.0000000000000311"
+_HINDRICKS = "Hindricks et al. 2021, ESC AF guideline, doi:10.1093/eurheartj/ehaa612"
+_DASH = "Dash et al. 2009, doi:10.1007/s10439-009-9740-z"
+_CHOU = "Surawicz & Knilans, Chou's Electrocardiography in Clinical Practice, 6th ed. 2008"
+_SURAWICZ = "Surawicz et al. 2009, AHA/ACCF/HRS part III, doi:10.1161/CIRCULATIONAHA.108.191095"
+_RAUTAHARJU = "Rautaharju et al. 2009, AHA/ACCF/HRS part IV, doi:10.1161/CIRCULATIONAHA.108.191096"
+_PRIORI = "Priori et al. 2015, ESC ventricular arrhythmia guideline, doi:10.1093/eurheartj/ehv316"
+
+#: Sinus bradycardia below this rate (bpm) (Kusumoto et al. 2019).
+BRADYCARDIA_BPM = 50.0
+#: Sinus tachycardia above this rate (bpm) (Page et al. 2016).
+TACHYCARDIA_BPM = 100.0
+#: Sinus arrhythmia: longest − shortest RR above this (ms) (Chou's, 6th ed.).
+SINUS_ARRHYTHMIA_RANGE_MS = 160.0
+#: RR intervals are irregular when their normalised RMSSD exceeds this (Dash et al. 2009).
+IRREGULAR_NRMSSD = 0.10
+#: P waves count as present when found before at least this share of the beats.
+P_PRESENT_SHARE = 0.5
+#: P waves whose PR interval varies more than this (interquartile range over the beats,
+#: ms) do not conduct: in an irregular rhythm they are fibrillation waves. Chosen on the
+#: development records; cross-validated in ``benchmarks/bench_interpret.py``.
+AF_PR_IQR_MS = 12.0
+#: First-degree AV block: PR above this (ms) with 1:1 conduction (Kusumoto et al. 2019).
+FIRST_DEGREE_PR_MS = 200.0
+#: Complete bundle-branch block: QRS at least this (ms) in adults (Surawicz et al. 2009).
+WIDE_QRS_MS = 120.0
+#: S waves deeper than this (mV) in I or V6 belong to the right bundle-branch pattern.
+_RBBB_S_MV = 0.1
+#: A q wave deeper than this (mV) in I or V6 speaks against left bundle-branch block.
+_LBBB_Q_MV = 0.1
+
+
+@dataclass
+class NormalCriteria:
+    """Adult criteria of a normal ECG, as used by :func:`is_normal` (editable).
+
+    Attributes
+    ----------
+    rhythms : tuple of str
+        Rhythm statements of :func:`interpret` that count as normal: sinus rhythm and
+        sinus arrhythmia (Mason et al. 2007, AHA/ACC/HRS part II statement list,
+        doi:10.1161/CIRCULATIONAHA.106.180201).
+    min_p_wave_share : float
+        A P wave before (nearly) each QRS: at least this share of the beats.
+    heart_rate_bpm : (float, float)
+        50–100 bpm (Kusumoto et al. 2019; Page et al. 2016).
+    pr_ms : (float, float)
+        120–200 ms (Kusumoto et al. 2019 for the upper limit; the lower limit of
+        pre-excitation screening, Surawicz et al. 2009).
+    max_qrs_ms : float
+        QRS below 120 ms (Surawicz et al. 2009).
+    qtc_ms : (float, float)
+        QTc above 340 ms (short QT, Priori et al. 2015) and below 460 ms (prolonged
+        QTc in women, 450 ms in men: Rautaharju et al. 2009; the women's limit is used
+        because the sex is not part of the measurements).
+    qtc_column : str
+        Which correction: Framingham's linear formula by default, as Rautaharju et al.
+        (2009) advise a linear regression correction rather than Bazett's.
+    qrs_axis_deg : (float, float)
+        −30° to +90° (Surawicz et al. 2009).
+    """
+
+    rhythms: tuple[str, ...] = ("sinus rhythm", "sinus arrhythmia")
+    min_p_wave_share: float = 0.9
+    heart_rate_bpm: tuple[float, float] = (50.0, 100.0)
+    pr_ms: tuple[float, float] = (120.0, 200.0)
+    max_qrs_ms: float = 120.0
+    qtc_ms: tuple[float, float] = (340.0, 460.0)
+    qtc_column: str = "qtc_framingham_ms"
+    qrs_axis_deg: tuple[float, float] = (-30.0, 90.0)
+    extra: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The criteria as a plain dict (for reports)."""
+        return asdict(self)
+
+
+_NEEDED = ("heart_rate", "status")
+
+
+def _as_table(measurements: pd.Series | pd.DataFrame) -> tuple[pd.DataFrame, bool]:
+    if isinstance(measurements, pd.Series):
+        return measurements.to_frame().T, True
+    if isinstance(measurements, pd.DataFrame):
+        return measurements, False
+    raise TypeError(
+        f"expected the result of ecgtoolkit.measure() (a pandas Series or DataFrame), got "
+        f"{type(measurements).__name__}; run et.measure(ecg) first"
+    )
+
+
+def _check_columns(table: pd.DataFrame, needed: tuple[str, ...]) -> None:
+    missing = [c for c in needed if c not in table.columns]
+    if missing:
+        raise ValueError(
+            f"the measurements lack the columns {missing}: pass the table that "
+            "ecgtoolkit.measure() returns (this version's measure() has them)"
+        )
+
+
+def _num(row: pd.Series, name: str) -> float:
+    value = row.get(name, np.nan)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return np.nan
+
+
+def _axis_category(axis: float) -> str:
+    """AHA/ACCF/HRS frontal QRS axis category (Surawicz et al. 2009)."""
+    if not np.isfinite(axis):
+        return ""
+    if -30.0 <= axis <= 90.0:
+        return "normal"
+    if -90.0 <= axis < -30.0:
+        return "left axis deviation"
+    if 90.0 < axis <= 180.0:
+        return "right axis deviation"
+    return "extreme axis deviation"
+
+
+def _rhythm(row: pd.Series) -> tuple[str, list[str]]:
+    hr = _num(row, "heart_rate")
+    nrmssd = _num(row, "rr_irregularity")
+    share = _num(row, "p_wave_share")
+    pr_iqr = _num(row, "pr_variability_ms")
+    rr_range = _num(row, "rr_range_ms")
+    irregular = np.isfinite(nrmssd) and nrmssd > IRREGULAR_NRMSSD
+    p_present = np.isfinite(share) and share >= P_PRESENT_SHARE
+    conducted = p_present and not (np.isfinite(pr_iqr) and pr_iqr > AF_PR_IQR_MS)
+    why = []
+    if irregular and not conducted:
+        atrial = (
+            f"no P waves (found before {share:.0%} of beats)"
+            if not p_present
+            else f"P-like waves with PR varying by {pr_iqr:.0f} ms (IQR > {AF_PR_IQR_MS:g})"
+        )
+        why.append(
+            f"atrial fibrillation: irregular RR (normalised RMSSD {nrmssd:.2f} > "
+            f"{IRREGULAR_NRMSSD:g}, {_DASH}) and {atrial} ({_HINDRICKS})"
+        )
+        return "atrial fibrillation", why
+    if not p_present:
+        why.append(
+            f"other: regular rhythm without P waves (found before {share:.0%} of beats): "
+            "junctional, paced, flutter with fixed conduction or fibrillation with a regular "
+            "ventricular rhythm"
+        )
+        return "other", why
+    if hr < BRADYCARDIA_BPM:
+        why.append(f"sinus bradycardia: {hr:.0f} bpm < {BRADYCARDIA_BPM:g} ({_KUSUMOTO})")
+        return "sinus bradycardia", why
+    if hr > TACHYCARDIA_BPM:
+        why.append(f"sinus tachycardia: {hr:.0f} bpm > {TACHYCARDIA_BPM:g} ({_PAGE})")
+        return "sinus tachycardia", why
+    if np.isfinite(rr_range) and rr_range > SINUS_ARRHYTHMIA_RANGE_MS:
+        why.append(
+            f"sinus arrhythmia: RR range {rr_range:.0f} ms > {SINUS_ARRHYTHMIA_RANGE_MS:g} "
+            f"with conducted P waves ({_CHOU})"
+        )
+        return "sinus arrhythmia", why
+    return "sinus rhythm", why
+
+
+def _conduction(row: pd.Series, leads: set[str]) -> tuple[bool, str, list[str]]:
+    qrs = _num(row, "qrs_ms")
+    if not (np.isfinite(qrs) and qrs >= WIDE_QRS_MS):
+        return False, "", []
+
+    def amp(wave: str, lead: str) -> float:
+        return _num(row, f"{wave}_amp_mv_{lead}")
+
+    pattern = "nonspecific intraventricular conduction delay"
+    if "V1" in leads:
+        r_v1 = amp("r", "V1")
+        neg_v1 = np.nanmin([amp("q", "V1"), amp("s", "V1"), 0.0])
+        s_left = np.nanmin([amp("s", lead) for lead in ("I", "V6") if lead in leads] or [np.nan])
+        q_left = np.nanmin([amp("q", lead) for lead in ("I", "V6") if lead in leads] or [np.nan])
+        if r_v1 > -neg_v1 and s_left < -_RBBB_S_MV:
+            pattern = "right bundle branch block pattern"
+        elif r_v1 < -neg_v1 and not (q_left < -_LBBB_Q_MV):
+            pattern = "left bundle branch block pattern"
+    why = [f"wide QRS: {qrs:.0f} ms ≥ {WIDE_QRS_MS:g}, {pattern} ({_SURAWICZ})"]
+    return True, pattern, why
+
+
+def _interpret_row(row: pd.Series, leads: set[str]) -> dict[str, Any]:
+    status = row.get("status", "ok")
+    if status != "ok":
+        return {
+            "rhythm": "",
+            "axis": "",
+            "first_degree_av_block": False,
+            "wide_qrs": False,
+            "conduction": "",
+            "reasons": f"not interpreted: measurement status {status!r} ({row.get('reason', '')})",
+        }
+    rhythm, why = _rhythm(row)
+    axis = _num(row, "qrs_axis_deg")
+    category = _axis_category(axis)
+    if category not in ("", "normal"):
+        why.append(f"{category}: QRS axis {axis:.0f}° ({_SURAWICZ})")
+    pr = _num(row, "pr_ms")
+    sinus = rhythm.startswith("sinus")
+    av1 = bool(sinus and np.isfinite(pr) and pr > FIRST_DEGREE_PR_MS)
+    if av1:
+        why.append(f"first-degree AV block: PR {pr:.0f} ms > {FIRST_DEGREE_PR_MS:g} ({_KUSUMOTO})")
+    wide, pattern, more = _conduction(row, leads)
+    why += more
+    return {
+        "rhythm": rhythm,
+        "axis": category,
+        "first_degree_av_block": av1,
+        "wide_qrs": wide,
+        "conduction": pattern,
+        "reasons": "; ".join(why),
+    }
+
+
+def _leads_of(table: pd.DataFrame) -> set[str]:
+    prefix = "r_amp_mv_"
+    return {c[len(prefix) :] for c in table.columns if c.startswith(prefix)}
+
+
+def interpret(measurements: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
+    """Rule-based statements for measured ECGs: rhythm, axis, AV block, wide QRS.
+
+    Parameters
+    ----------
+    measurements : pandas.Series or pandas.DataFrame
+        The result of :func:`ecgtoolkit.measure` for one record or a batch.
+
+    Returns
+    -------
+    pandas.Series or pandas.DataFrame
+        A Series for one record, a DataFrame (same index) for a table, with
+
+        * ``rhythm``: one of :data:`RHYTHMS` ("" when the record was not measured);
+        * ``axis``: the frontal QRS axis category, one of :data:`AXIS_CATEGORIES`;
+        * ``first_degree_av_block``: PR > 200 ms in a sinus rhythm;
+        * ``wide_qrs``: QRS ≥ 120 ms, and ``conduction``: its pattern ("right bundle
+          branch block pattern", "left bundle branch block pattern" or "nonspecific
+          intraventricular conduction delay"; "" when the QRS is not wide);
+        * ``reasons``: each rule that fired, with its numbers and source.
+
+    Raises
+    ------
+    TypeError
+        If ``measurements`` is not a pandas Series or DataFrame.
+    ValueError
+        If it lacks the columns of :func:`ecgtoolkit.measure`.
+
+    Notes
+    -----
+    Rhythm. Atrial fibrillation needs irregular RR intervals (normalised RMSSD > 0.10,
+    Dash et al. 2009) and no conducted P waves: P waves found before fewer than half
+    the beats, or "P waves" whose PR interval varies from beat to beat (interquartile
+    range > :data:`AF_PR_IQR_MS`), which are fibrillation waves (the ESC definition:
+    irregularly irregular RR, no distinct repeating P waves; Hindricks et al. 2021). A
+    regular rhythm without P waves is "other" (junctional, paced, flutter with fixed
+    conduction). Atrial flutter is not told apart from fibrillation: with variable
+    conduction it is called fibrillation, with fixed conduction "other". With conducted
+    P waves: sinus bradycardia below 50 bpm (Kusumoto et al. 2019), sinus tachycardia
+    above 100 bpm (Page et al. 2016), sinus arrhythmia when the longest and shortest RR
+    differ by more than 160 ms (Chou's), else sinus rhythm. The P-wave axis is not
+    checked, so an ectopic atrial rhythm counts as sinus.
+
+    Axis categories by the AHA/ACCF/HRS boundaries (Surawicz et al. 2009): normal −30°
+    to +90°, left axis deviation −30° to −90°, right axis deviation +90° to +180°,
+    extreme axis deviation −90° to −180°.
+
+    Bundle-branch-block pattern of a QRS ≥ 120 ms (Surawicz et al. 2009), from the
+    amplitudes of the median beat: right when V1 is predominantly positive (R wave
+    larger than the deepest Q or S) and lead I or V6 has an S wave deeper than 0.1 mV;
+    left when V1 is predominantly negative and neither I nor V6 has a q wave deeper than
+    0.1 mV; otherwise a nonspecific intraventricular conduction delay.
+
+    References
+    ----------
+    Kusumoto FM et al. 2019, doi:10.1161/CIR.0000000000000628; Page RL et al. 2016,
+    doi:10.1161/CIR.0000000000000311; Hindricks G et al. 2021,
+    doi:10.1093/eurheartj/ehaa612; Dash S et al. 2009, doi:10.1007/s10439-009-9740-z;
+    Surawicz B et al. 2009, doi:10.1161/CIRCULATIONAHA.108.191095; Surawicz B, Knilans
+    TK. Chou's Electrocardiography in Clinical Practice, 6th ed., Saunders 2008.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import ecgtoolkit as et
+    >>> m = pd.Series({"heart_rate": 112.0, "rr_range_ms": 40.0, "rr_irregularity": 0.03,
+    ...                "p_wave_share": 1.0, "pr_variability_ms": 4.0, "pr_ms": 150.0,
+    ...                "qrs_ms": 96.0, "qrs_axis_deg": 60.0, "status": "ok"})
+    >>> et.interpret(m)["rhythm"]
+    'sinus tachycardia'
+    """
+    table, single = _as_table(measurements)
+    _check_columns(table, _NEEDED)
+    leads = _leads_of(table)
+    rows = [_interpret_row(row, leads) for _, row in table.iterrows()]
+    out = pd.DataFrame(rows, index=table.index)
+    if single:
+        series = out.iloc[0]
+        series.name = measurements.name
+        return series
+    return out
+
+
+def _outside(value: float, low: float, high: float) -> bool:
+    return not (np.isfinite(value) and low <= value <= high)
+
+
+def is_normal(
+    measurements: pd.Series | pd.DataFrame, criteria: NormalCriteria | None = None
+) -> pd.Series | pd.DataFrame:
+    """Does each record meet the adult criteria of a normal ECG?
+
+    Parameters
+    ----------
+    measurements : pandas.Series or pandas.DataFrame
+        The result of :func:`ecgtoolkit.measure`.
+    criteria : NormalCriteria, optional
+        The criteria (default :class:`NormalCriteria`: sinus rhythm with a P wave before
+        at least 90% of the beats, HR 50–100 bpm, PR 120–200 ms, QRS < 120 ms, QTc
+        (Framingham) 340–460 ms, QRS axis −30° to +90°). Edit a copy to change them,
+        e.g. ``NormalCriteria(heart_rate_bpm=(60, 100))``; ``extra`` adds limits on any
+        other column, ``{"qrs_ms": (80, 110)}``.
+
+    Returns
+    -------
+    pandas.Series or pandas.DataFrame
+        ``normal`` (bool) and ``reasons`` (each criterion that failed, "" when normal),
+        a Series for one record, a DataFrame for a table. A value that could not be
+        measured (NaN) fails its criterion: a normal ECG has all of them.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import ecgtoolkit as et
+    >>> m = pd.Series({"heart_rate": 70.0, "rr_range_ms": 40.0, "rr_irregularity": 0.03,
+    ...                "p_wave_share": 1.0, "pr_variability_ms": 4.0, "pr_ms": 230.0,
+    ...                "qrs_ms": 96.0, "qtc_framingham_ms": 410.0, "qrs_axis_deg": 60.0,
+    ...                "status": "ok"})
+    >>> et.is_normal(m)["reasons"]
+    'PR 230 ms outside 120–200'
+    """
+    c = criteria if criteria is not None else NormalCriteria()
+    if not isinstance(c, NormalCriteria):
+        raise TypeError(
+            f"criteria must be an ecgtoolkit NormalCriteria, got {type(c).__name__}; "
+            "build one with et.NormalCriteria(heart_rate_bpm=(60, 100), ...)"
+        )
+    table, single = _as_table(measurements)
+    _check_columns(table, (*_NEEDED, c.qtc_column, *c.extra))
+    statements = interpret(table)
+    rows = []
+    for (_, row), (_, said) in zip(table.iterrows(), statements.iterrows(), strict=True):
+        if row.get("status", "ok") != "ok":
+            rows.append({"normal": False, "reasons": said["reasons"]})
+            continue
+        fails = []
+        if said["rhythm"] not in c.rhythms:
+            fails.append(f"rhythm {said['rhythm']!r} not in {list(c.rhythms)}")
+        share = _num(row, "p_wave_share")
+        if not (np.isfinite(share) and share >= c.min_p_wave_share):
+            fails.append(f"P wave before {share:.0%} of beats (< {c.min_p_wave_share:.0%})")
+        checks = [
+            ("heart rate", "heart_rate", c.heart_rate_bpm, "bpm"),
+            ("PR", "pr_ms", c.pr_ms, "ms"),
+            ("QTc", c.qtc_column, c.qtc_ms, "ms"),
+            ("QRS axis", "qrs_axis_deg", c.qrs_axis_deg, "°"),
+            *((name, name, limits, "") for name, limits in c.extra.items()),
+        ]
+        for label, column, (low, high), unit in checks:
+            value = _num(row, column)
+            if _outside(value, low, high):
+                unit_text = f" {unit}" if unit and unit != "°" else unit
+                fails.append(f"{label} {value:.0f}{unit_text} outside {low:g}–{high:g}")
+        qrs = _num(row, "qrs_ms")
+        if not (np.isfinite(qrs) and qrs < c.max_qrs_ms):
+            fails.append(f"QRS {qrs:.0f} ms not < {c.max_qrs_ms:g}")
+        rows.append({"normal": not fails, "reasons": "; ".join(fails)})
+    out = pd.DataFrame(rows, index=table.index)
+    if single:
+        series = out.iloc[0]
+        series.name = measurements.name
+        return series
+    return out
