@@ -30,8 +30,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from bench_delineation import _weights_for, fold_weights, load_ludb  # noqa: E402
-from ludb_cv import ludb_labels  # noqa: E402
+from bench_delineation import _weights_for, fold_weights  # noqa: E402
+from ludb_cv import load_record, ludb_labels  # noqa: E402
 
 import ecgtoolkit as et  # noqa: E402
 from ecgtoolkit.datasets import data_dir  # noqa: E402
@@ -58,7 +58,7 @@ def main() -> None:
     weights = fold_weights(ludb)
     rows, beats, names = [], [], []
     for record in sorted(r for r in weights if labels.loc[r, "fully_normal"]):
-        ecg, _ = load_ludb(ludb, record)
+        ecg = load_record(ludb, record)
         with _weights_for(record, weights):
             row, beat = et.measure(ecg, physiology=True, return_beats=True)
         rows.append(row)
@@ -74,7 +74,9 @@ def main() -> None:
     table.insert(0, "record_id", [n for _, n in names])
     table.insert(0, "database", [d for d, _ in names])
     ok = table["status"] == "ok"
-    print(f"{len(table)} records ({ok.sum()} measured): {table['database'].value_counts().to_dict()}")
+    print(
+        f"{len(table)} records ({ok.sum()} measured): {table['database'].value_counts().to_dict()}"
+    )
     OUT.mkdir(exist_ok=True)
     table.to_csv(OUT / "normal_adults.csv", index=False, float_format="%.6g")
     np.savez_compressed(OUT / "normal_adults_beats.npz", beats=np.stack(beats).astype(np.float16))

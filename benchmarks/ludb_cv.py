@@ -30,9 +30,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from bench_delineation import _weights_for, fold_weights, load_ludb  # noqa: E402
+from bench_delineation import _weights_for, fold_weights  # noqa: E402
 from ludb_split import ludb_records  # noqa: E402
 
+import ecgtoolkit as et  # noqa: E402
 from ecgtoolkit.measurement import measure  # noqa: E402
 
 CACHE = HERE / "_out" / "ludb_cv_measure.pkl"
@@ -84,6 +85,16 @@ def ludb_labels(folder: Path) -> pd.DataFrame:
     return table
 
 
+def load_record(folder: Path, record: int) -> et.ECG:
+    """One LUDB record in mV: its digital values (µV) over 1000.
+
+    LUDB 1.0.1's headers give each lead a gain equal to its own digital range (every
+    lead spans exactly 1 "mV"), while the digital values obey Einthoven's law in a
+    common unit; reading them with ``adc_gain=1000`` restores physical amplitudes.
+    """
+    return et.read(folder / str(record), adc_gain=1000)
+
+
 def cv_measurements(folder: Path, refresh: bool = False) -> pd.DataFrame:
     """``measure()`` of every shared LUDB record with its fold's network (cached)."""
     if CACHE.is_file() and not refresh:
@@ -91,7 +102,7 @@ def cv_measurements(folder: Path, refresh: bool = False) -> pd.DataFrame:
     weights = fold_weights(folder)
     rows = []
     for record in ludb_records(folder):
-        ecg, _ = load_ludb(folder, record)
+        ecg = load_record(folder, record)
         with _weights_for(record, weights):
             row = measure(ecg)
         row.name = record

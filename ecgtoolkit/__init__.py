@@ -24,6 +24,9 @@ __all__ = [
     "GENERATED_LEADS",
     "STANDARD_LEADS",
     "amplitudes",
+    "check_leads",
+    "compare",
+    "Comparison",
     "delineate",
     "detect_rpeaks",
     "generate",
@@ -45,6 +48,9 @@ __all__ = [
 # they load on first use so that `ecgtoolkit generate` and `import ecgtoolkit` stay fast.
 _LAZY = {
     "amplitudes": ".measurement",
+    "check_leads": ".checks",
+    "compare": ".compare",
+    "Comparison": ".compare",
     "detect_rpeaks": ".detect",
     "delineate": ".delineation",
     "interpret": ".interpretation",

@@ -547,6 +547,7 @@ def read(
     *,
     fs: float | None = None,
     leads: Sequence[str] | None = None,
+    adc_gain: float | None = None,
 ) -> ECG:
     """Read one ECG record.
 
@@ -564,6 +565,12 @@ def read(
         Lead names for files that do not store them (``.npy``, the single lead of a
         CPSC 2019 file; CPSC 2018 files default to the 12 standard leads). For files
         that name their leads, the leads to keep, in this order (all by default).
+    adc_gain : float, optional
+        WFDB only: digital units per mV for every ECG channel, in place of the header's
+        gains. For records whose header normalises each lead on its own (LUDB 1.0.1
+        gives every lead a gain equal to its digital range, so that every lead spans
+        exactly 1 mV while the digital values, in µV, obey Einthoven's law): read them
+        with ``adc_gain=1000``.
 
     Returns
     -------
@@ -590,7 +597,10 @@ def read(
         such as blood pressure in mmHg, and EEG, EOG or EMG channels); they are listed,
         with their units, in ``meta["dropped_channels"]``. Every ECG channel is kept
         under its own name (``"MLII"``, ``"CM5"``, ``"ECG"``, the Frank leads ``"vx"``);
-        repeated names are numbered (``"ECG"``, ``"ECG (2)"``).
+        repeated names are numbered (``"ECG"``, ``"ECG (2)"``). When every ECG channel's
+        gain equals its own digital range (amplitudes normalised lead by lead, as in
+        LUDB 1.0.1): amplitudes, axes and lead relationships would be wrong in mV;
+        pass ``adc_gain``.
 
     Examples
     --------
@@ -619,7 +629,17 @@ def read(
         "npy": _read_npy,
         "npz": _read_npz,
     }
-    ecg = readers[format](target, fs, leads)
+    if adc_gain is not None and format != "wfdb":
+        raise ValueError(f"adc_gain applies to WFDB records only, not to {format} files")
+    if adc_gain is not None and not (np.isfinite(adc_gain) and adc_gain > 0):
+        raise ValueError(
+            f"adc_gain must be a positive number of digital units per mV, got {adc_gain!r}"
+        )
+    ecg = (
+        _read_wfdb(target, fs, leads, adc_gain)
+        if format == "wfdb"
+        else readers[format](target, fs, leads)
+    )
     ecg.meta["record_name"] = target.name if format == "wfdb" else target.stem
     ecg.meta["source_path"] = str(path)
     return ecg
@@ -690,11 +710,16 @@ def _unique_names(raw: Sequence[str]) -> tuple[list[str], list[str]]:
     return names, renamed
 
 
-def _read_wfdb(stem: Path, fs: float | None, leads: Sequence[str] | None) -> ECG:
+_WFDB_INVALID = -32768  # the "no sample" value of WFDB's 16-bit formats
+
+
+def _read_wfdb(
+    stem: Path, fs: float | None, leads: Sequence[str] | None, adc_gain: float | None = None
+) -> ECG:
     import wfdb
 
     try:
-        record = wfdb.rdrecord(str(stem))
+        record = wfdb.rdrecord(str(stem), physical=False)
     except ValueError as err:
         raise ValueError(
             f"WFDB record {stem.name!r} cannot be read: its signal file does not match its "
@@ -734,8 +759,23 @@ def _read_wfdb(stem: Path, fs: float | None, leads: Sequence[str] | None) -> ECG
             UserWarning,
             stacklevel=3,
         )
-    signal = record.p_signal[:, keep].T
-    signal = signal * np.asarray(factors)[:, None]
+    digital = record.d_signal[:, keep].T.astype(np.float64)
+    baseline = np.asarray(record.baseline, dtype=np.float64)[keep, None]
+    gains = np.asarray(record.adc_gain, dtype=np.float64)[keep]
+    if adc_gain is not None:
+        gains = np.full(len(keep), float(adc_gain))
+        factors = [1.0] * len(keep)
+    elif len(keep) >= 3 and np.allclose(gains, np.ptp(digital, axis=1), atol=1.0):
+        warnings.warn(
+            f"WFDB record {stem.name!r}: every lead's gain equals its own digital range, so "
+            "each lead was normalised to span 1 unit on its own (as in LUDB 1.0.1): "
+            "amplitudes, axes and lead relationships are not physical. If the digital "
+            "values share one unit, read with adc_gain (LUDB: adc_gain=1000)",
+            UserWarning,
+            stacklevel=3,
+        )
+    digital[digital == _WFDB_INVALID] = np.nan
+    signal = (digital - baseline) / gains[:, None] * np.asarray(factors)[:, None]
     _check_given("fs", _given_fs(fs), float(record.fs), stem)
     meta = {
         "record_name": record.record_name,

@@ -11,7 +11,7 @@ between two rulers. Published figures measured by other programs are kept apart
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -71,7 +71,7 @@ class Reference:
         return f"<Reference {self.name!r}: {len(self.table)} records>"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(name: str) -> Reference:
     stem = _FOLDER / name.replace("-", "_")
     text = ("record_id", "unusable_leads", "status", "reason")

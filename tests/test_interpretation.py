@@ -163,9 +163,9 @@ def test_ludb_atrial_fibrillation_and_normal_record(data_dir):
     # A smoke test on real records (the shipped network saw LUDB; accuracy figures are
     # cross-validated in benchmarks/bench_interpret.py).
     ludb = data_dir / "ludb"
-    af = et.interpret(et.measure(et.read(ludb / "51")))
+    af = et.interpret(et.measure(et.read(ludb / "51", adc_gain=1000)))
     assert af["rhythm"] == "atrial fibrillation"
-    normal = et.measure(et.read(ludb / "1"))
+    normal = et.measure(et.read(ludb / "1", adc_gain=1000))
     assert et.interpret(normal)["rhythm"].startswith("sinus")
 
 

@@ -499,17 +499,35 @@ def test_truncated_signal_file_gives_a_clear_error(tmp_path):
 
 # -- the real databases ---------------------------------------------------------------------
 def test_read_ludb(data_dir):
-    ecg = read(data_dir / "ludb" / "1")
+    ecg = read(data_dir / "ludb" / "1", adc_gain=1000)
     assert ecg.leads == STANDARD_LEADS
     assert ecg.fs == 500.0 and ecg.signal.shape == (12, 5000)
-    reference = wfdb.rdrecord(str(data_dir / "ludb" / "1")).p_signal.T
-    np.testing.assert_array_equal(ecg.signal, reference)
+    raw = wfdb.rdrecord(str(data_dir / "ludb" / "1"), physical=False)
+    expected = (raw.d_signal - np.asarray(raw.baseline)) / 1000.0
+    np.testing.assert_allclose(ecg.signal, expected.T, atol=1e-12)
+    # In µV the digital values obey Einthoven's law (up to the header's baselines).
+    residual = ecg["III"] - (ecg["II"] - ecg["I"])
+    assert np.ptp(residual) < 1e-9 and abs(residual.mean()) < 0.02
     assert ecg.meta["record_name"] == "1"
     assert ecg.meta["source_path"] == str(data_dir / "ludb" / "1")
 
 
+def test_read_warns_when_every_lead_is_normalised_on_its_own(data_dir):
+    with pytest.warns(UserWarning, match="adc_gain=1000"):
+        ecg = read(data_dir / "ludb" / "1")
+    np.testing.assert_allclose(np.ptp(ecg.signal, axis=1), 1.0)
+    reference = wfdb.rdrecord(str(data_dir / "ludb" / "1")).p_signal.T
+    np.testing.assert_allclose(ecg.signal, reference, atol=1e-12)
+
+
+def test_adc_gain_is_checked(tmp_path):
+    np.save(tmp_path / "a.npy", np.zeros((1, 500)))
+    with pytest.raises(ValueError, match="WFDB records only"):
+        read(tmp_path / "a.npy", fs=500, leads=["I"], adc_gain=1000)
+
+
 def test_ludb_record_survives_our_wfdb_writer(data_dir, tmp_path):
-    ecg = read(data_dir / "ludb" / "1")
+    ecg = read(data_dir / "ludb" / "1", adc_gain=1000)
     write(ecg, tmp_path / "ludb1")
     np.testing.assert_allclose(read(tmp_path / "ludb1").signal, ecg.signal, atol=HALF_MICROVOLT)
 
