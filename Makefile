@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.ecgtoolkit-installed
 # The CPU build of PyTorch; an unpinned torch pulls a multi-GB CUDA build.
 TORCH  := torch==2.13.0
 
-.PHONY: setup demo test lint bench bench-measure train-segmenter clean
+.PHONY: setup demo test lint bench bench-measure bench-realism train-segmenter clean
 
 setup: $(STAMP)
 
@@ -35,6 +35,14 @@ bench-measure: setup
 	$(BIN)/python benchmarks/bench_delineation.py
 	$(BIN)/python benchmarks/bench_robustness.py
 	$(BIN)/python benchmarks/bench_batch.py
+
+# Realism validation: lead checks (LUDB swaps), interpretation and the normal filter
+# against the cardiologists' labels (needs the fold networks), 500 fakes against the
+# embedded reference (writes benchmarks/_out/realism_report.html).
+bench-realism: setup
+	$(BIN)/python benchmarks/bench_lead_checks.py
+	$(BIN)/python benchmarks/bench_interpret.py
+	$(BIN)/python benchmarks/bench_realism.py 500
 
 # The five cross-validation networks (benchmarks/_out/segmenter_fold{0..4}.pt) and the
 # shipped one, ecgtoolkit/_weights/segmenter.pt, trained on all shared LUDB records with

@@ -153,15 +153,19 @@ def main() -> None:
     print(pd.crosstab(labels["axis"], said["axis"]).to_string())
     bbb = np.select(
         [
-            labels["conduction"].str.contains(r"(?<!In)complete right bundle", case=True),
-            labels["conduction"].str.contains(r"(?<!In)complete left bundle", case=True),
+            labels["conduction"].str.lower().str.contains(r"(?<!in)complete right bundle"),
+            labels["conduction"].str.lower().str.contains(r"(?<!in)complete left bundle"),
         ],
         ["complete RBBB", "complete LBBB"],
         default="no complete BBB",
     )
     bbb = np.where(labels["paced"], "paced", bbb)
     print("\nConduction (rows: cardiologists, columns: interpret):")
-    print(pd.crosstab(pd.Series(bbb, index=labels.index, name="labelled"), said["conduction"]))
+    print(
+        pd.crosstab(
+            pd.Series(bbb, index=labels.index, name="labelled"), said["conduction"]
+        ).to_string()
+    )
     av1 = labels["conduction"].str.contains("I degree av block", regex=False)
     print("\nFirst-degree AV block (rows: labelled, columns: said):")
     print(pd.crosstab(av1.rename("labelled"), said["first_degree_av_block"]).to_string())

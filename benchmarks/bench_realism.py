@@ -72,7 +72,7 @@ def main() -> None:
     print(reasons.str.replace(r"[-\d.]+", "#", regex=True).value_counts().head(8).to_string())
 
     checks = et.check_leads(fakes)
-    flagged = checks.drop(columns=[c for c in checks.columns if not checks[c].dtype == bool])
+    flagged = checks[[c for c in checks.columns if str(checks[c].dtype) in ("bool", "boolean")]]
     print("\nLead checks on the fakes (share of records):")
     print(flagged.mean().round(3).to_string())
 

@@ -107,7 +107,8 @@ class Comparison:
         ``memorisation_threshold``, ``n_real``, ``n_fake``.
     memorisation : pandas.DataFrame
         One row per compared fake record (the fake table's index): ``nn_distance``,
-        ``nn_real``, ``flag``. ``attrs`` holds ``threshold``, ``share_flagged``,
+        ``nn_ratio``, ``nn_real``, ``flag``. ``attrs`` holds ``threshold`` (on the
+        ratio), ``share_flagged``,
         ``quantile`` and ``space`` (what the distance was measured on).
     qt_rr : pandas.DataFrame
         Ordinary least squares of ``qt_ms`` on ``rr_mean_ms`` per group (index
@@ -183,9 +184,10 @@ class Comparison:
         space = self.memorisation.attrs.get("space", "")
         expected = 100 * self.memorisation.attrs.get("quantile", np.nan)
         parts.append(
-            f"{100 * d['memorised_share']:.1f}% of {fake} records lie closer to a {real} "
-            f"record than the closest {expected:g}% of {real} records lie to each other "
-            f"({space}; about {expected:g}% by chance, more suggests copied records)."
+            f"{100 * d['memorised_share']:.1f}% of {fake} records sit as tightly on one "
+            f"{real} record (nearest over second-nearest distance) as the tightest "
+            f"{expected:g}% of {real} records do among themselves ({space}; about "
+            f"{expected:g}% by chance, more suggests copied records)."
         )
         q = self.qt_rr
         if np.isfinite(q["slope"]).all():
@@ -506,13 +508,17 @@ def compare(
       records per group are used (random subsample). The p-value is
       (1 + #{permuted MMD² ≥ observed}) / (1 + n_permutations). NaN without beats.
 
-    **Memorisation.** For every fake record, the distance to its nearest real record:
-    Euclidean on the flattened median beats (mV) when beats are given, else on the
-    standardised features. ``flag`` is True when it is at most the
-    ``memorisation_quantile`` quantile of the real records' leave-one-out
-    nearest-neighbour distances, i.e. the fake lies closer to a real record than real
-    records lie to each other: a sign of a copied training record, a privacy risk for
-    generated ECGs (Thambawita et al. 2021). With independent draws about
+    **Memorisation.** For every fake record, the distance to its nearest real record
+    (``nn_distance``): Euclidean on the flattened median beats (mV) when beats are
+    given, else on the standardised features; and the nearest-neighbour distance ratio
+    ``nn_ratio``, nearest over second-nearest real record (Zhao et al. 2021, CTAB-GAN,
+    arXiv:2102.08369). ``flag`` is True when the ratio is at most the
+    ``memorisation_quantile`` quantile of the real records' own leave-one-out ratios: the
+    fake sits on one real record much more tightly than real records sit on each other,
+    a sign of a copied training record, a privacy risk for generated ECGs (Thambawita et
+    al. 2021). The ratio, unlike the distance itself, does not flag fakes for being
+    merely typical or less diverse (a generator whose beats are smaller or closer to the
+    average lies close to many real records, not to one). With independent draws about
     ``memorisation_quantile`` of the fakes are flagged by chance.
 
     **QT–RR** (``qt_rr``). Ordinary least squares of ``qt_ms`` on ``rr_mean_ms`` across
@@ -1045,13 +1051,15 @@ def _mmd(x: np.ndarray, y: np.ndarray, n_permutations: int, rng: np.random.Gener
 
 
 def _nearest(query: np.ndarray, ref: np.ndarray, exclude_self: bool) -> tuple[np.ndarray, ...]:
-    """Euclidean distance from each query row to its nearest ref row, and that row.
+    """Euclidean distances from each query row to its nearest and second-nearest ref rows,
+    and the nearest row's index.
 
-    Candidates come from the fast ‖a‖² + ‖b‖² − 2a·b form; the distances to the three
+    Candidates come from the fast ‖a‖² + ‖b‖² − 2a·b form; the distances to the four
     best are recomputed exactly so that a copy is at distance 0.
     """
-    k = min(3, len(ref) - exclude_self)
-    distance = np.empty(len(query))
+    k = min(4, len(ref) - exclude_self)
+    first = np.empty(len(query))
+    second = np.empty(len(query))
     index = np.empty(len(query), int)
     chunk = max(1, 4_000_000 // max(len(ref), 1))
     for start in range(0, len(query), chunk):
@@ -1062,21 +1070,32 @@ def _nearest(query: np.ndarray, ref: np.ndarray, exclude_self: bool) -> tuple[np
             d2[rows, start + rows] = np.inf
         candidates = np.argpartition(d2, k - 1, axis=1)[:, :k]
         exact = np.sqrt(np.sum((q[:, None, :] - ref[candidates]) ** 2, axis=2))
-        best = np.argmin(exact, axis=1)
-        distance[start : start + len(q)] = exact[np.arange(len(q)), best]
-        index[start : start + len(q)] = candidates[np.arange(len(q)), best]
-    return distance, index
+        order = np.argsort(exact, axis=1)
+        rows = np.arange(len(q))
+        first[start : start + len(q)] = exact[rows, order[:, 0]]
+        second[start : start + len(q)] = exact[rows, order[:, min(1, k - 1)]]
+        index[start : start + len(q)] = candidates[rows, order[:, 0]]
+    return first, second, index
+
+
+def _ratio(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Nearest over second-nearest distance; 0 for an exact copy."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = first / second
+    return np.where(first == 0, 0.0, np.nan_to_num(ratio, nan=1.0, posinf=1.0))
 
 
 def _memorisation(
     ref: np.ndarray, query: np.ndarray, ref_index: pd.Index, query_index: pd.Index, quantile: float
 ) -> pd.DataFrame:
-    own, _ = _nearest(ref, ref, exclude_self=True)
-    threshold = float(np.quantile(own, quantile))
-    distance, nearest = _nearest(query, ref, exclude_self=False)
-    flag = distance <= threshold
+    own_first, own_second, _ = _nearest(ref, ref, exclude_self=True)
+    threshold = float(np.quantile(_ratio(own_first, own_second), quantile))
+    distance, second, nearest = _nearest(query, ref, exclude_self=False)
+    ratio = _ratio(distance, second)
+    flag = ratio <= threshold
     table = pd.DataFrame(
-        {"nn_distance": distance, "nn_real": ref_index[nearest], "flag": flag}, index=query_index
+        {"nn_distance": distance, "nn_ratio": ratio, "nn_real": ref_index[nearest], "flag": flag},
+        index=query_index,
     )
     table.attrs.update(threshold=threshold, share_flagged=float(flag.mean()), quantile=quantile)
     return table
@@ -1222,9 +1241,9 @@ def _methods_text(result: Comparison) -> str:
         "and their squares, balanced groups, stratified 5-fold cross-validation, out-of-fold "
         "AUC with DeLong's 95% CI; unbiased MMD² between median beats with a Gaussian kernel "
         "(median heuristic) and a permutation p-value. Memorisation: a fake is flagged when "
-        "its nearest real record is at most the "
-        f"{100 * result.memorisation.attrs.get('quantile', 0):g}% quantile of the real records' "
-        "nearest-neighbour distances among themselves. QT–RR: ordinary least squares per "
+        "its nearest-neighbour distance ratio (nearest over second-nearest real record) is at "
+        f"most the {100 * result.memorisation.attrs.get('quantile', 0):g}% quantile of the "
+        "real records' own leave-one-out ratios. QT–RR: ordinary least squares per "
         "group, equal slopes tested by the interaction term of one joint model."
     )
 

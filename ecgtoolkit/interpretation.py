@@ -130,6 +130,17 @@ def _as_table(measurements: pd.Series | pd.DataFrame) -> tuple[pd.DataFrame, boo
     )
 
 
+def _shaped(
+    out: pd.DataFrame, single: bool, measurements: pd.Series | pd.DataFrame
+) -> pd.Series | pd.DataFrame:
+    """A Series named like the input for one record, else the table."""
+    if not single:
+        return out
+    series = out.iloc[0]
+    series.name = measurements.name
+    return series
+
+
 def _check_columns(table: pd.DataFrame, needed: tuple[str, ...]) -> None:
     missing = [c for c in needed if c not in table.columns]
     if missing:
@@ -339,11 +350,7 @@ def interpret(measurements: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFram
     leads = _leads_of(table)
     rows = [_interpret_row(row, leads) for _, row in table.iterrows()]
     out = pd.DataFrame(rows, index=table.index)
-    if single:
-        series = out.iloc[0]
-        series.name = measurements.name
-        return series
-    return out
+    return _shaped(out, single, measurements)
 
 
 def _outside(value: float, low: float, high: float) -> bool:
@@ -421,8 +428,4 @@ def is_normal(
             fails.append(f"QRS {qrs:.0f} ms not < {c.max_qrs_ms:g}")
         rows.append({"normal": not fails, "reasons": "; ".join(fails)})
     out = pd.DataFrame(rows, index=table.index)
-    if single:
-        series = out.iloc[0]
-        series.name = measurements.name
-        return series
-    return out
+    return _shaped(out, single, measurements)

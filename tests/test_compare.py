@@ -305,7 +305,7 @@ def test_memorisation_flags_copies_not_independent_draws(with_beats):
     assert memo["flag"].iloc[40:].mean() <= 0.04
     assert memo.attrs["threshold"] == result.distances["memorisation_threshold"] > 0
     assert result.distances["memorised_share"] == pytest.approx(memo["flag"].mean())
-    assert list(memo.columns) == ["nn_distance", "nn_real", "flag"]
+    assert list(memo.columns) == ["nn_distance", "nn_ratio", "nn_real", "flag"]
 
 
 # --- QT–RR ------------------------------------------------------------------------------
@@ -574,3 +574,20 @@ def test_real_intervals_with_half_the_spread_fail_the_dispersion_test(ludb_measu
     for name in ("pr_ms", "qrs_ms", "qt_ms"):
         assert table.loc[name, "dispersion_p_adj"] < 0.05, name
         assert table.loc[name, "sd_ratio"] == pytest.approx(0.5, abs=0.02)
+
+
+def test_memorisation_does_not_mistake_low_diversity_for_copying():
+    real_beats, own_beats = beats(300, 21), beats(200, 22)
+    centre = real_beats.mean(axis=0)
+    typical = centre + 0.5 * (own_beats - centre)  # half the diversity, no record copied
+    real, fake = population(300, seed=23), population(200, seed=24)
+    result = compare(real, fake, real_beats=real_beats, fake_beats=typical, n_permutations=50)
+    memo = result.memorisation
+    flat = real_beats.reshape(300, -1)
+    d = np.sqrt(((flat[:, None, :] - flat[None, :, :]) ** 2).sum(axis=2))
+    np.fill_diagonal(d, np.inf)
+    own = d.min(axis=1)  # each real record's distance to its nearest other real record
+    # Such fakes are closer to real records than real records are to each other ...
+    assert (memo["nn_distance"] < np.quantile(own, 0.01)).mean() > 0.2
+    # ... but none sits on one real record: not flagged as copies.
+    assert memo["flag"].mean() <= 0.04
