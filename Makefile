@@ -15,8 +15,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(TORCH) -e ".[dev,notebooks,scale]"
 	touch $(STAMP)
 
+# The main job: 200 fakes measured, checked and compared; REAL=folder adds your records.
 demo: setup
-	$(BIN)/ecgtoolkit demo -o demo_output --overwrite
+	$(BIN)/ecgtoolkit demo -o demo_output --overwrite $(if $(REAL),--real "$(REAL)")
 
 test: setup
 	$(BIN)/python -m pytest

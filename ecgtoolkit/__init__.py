@@ -39,6 +39,7 @@ __all__ = [
     "measure_leads",
     "plot_ecg",
     "read",
+    "realism_report",
     "signal_quality",
     "write",
     "__version__",
@@ -58,6 +59,7 @@ _LAZY = {
     "NormalCriteria": ".interpretation",
     "measure": ".measurement",
     "measure_leads": ".measurement",
+    "realism_report": ".report",
     "signal_quality": ".quality",
 }
 

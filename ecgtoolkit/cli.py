@@ -76,7 +76,14 @@ def _parser() -> argparse.ArgumentParser:
     mode.add_argument("--overwrite", action="store_true", help="replace existing files")
     mode.add_argument("--resume", action="store_true", help="skip ids already written")
     gen.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    demo = commands.add_parser("demo", help="generate a few ECGs, summarise, save and plot them")
+    demo = commands.add_parser(
+        "demo",
+        help="generate ECGs, measure, check and compare them, write report.html",
+        description="The main job: generate DeepFake ECGs, measure them, check their "
+        "leads, interpret them and compare them with real ECGs (the embedded normal "
+        "adults, and a folder of your own with --real); writes a self-contained "
+        "report.html.",
+    )
     demo.add_argument(
         "-o", "--out-dir", default="demo_output", help="output folder (default: demo_output)"
     )
@@ -85,9 +92,11 @@ def _parser() -> argparse.ArgumentParser:
         "--number",
         dest="n",
         type=_positive_int,
-        default=8,
-        help="number of ECGs (default: 8)",
+        default=200,
+        help="number of ECGs (default: 200)",
     )
+    demo.add_argument("--seed", type=_non_negative_int, default=2021, help="default: 2021")
+    demo.add_argument("--real", default=None, help="a folder of real records to compare with")
     demo.add_argument("--overwrite", action="store_true", help="replace an earlier demo's files")
     return parser
 
@@ -105,7 +114,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             from .demo import run_demo
 
-            run_demo(args.out_dir, n=args.n, overwrite=args.overwrite)
+            run_demo(
+                args.out_dir, n=args.n, seed=args.seed, real=args.real, overwrite=args.overwrite
+            )
             return 0
         folder = generate_to(
             args.out_dir,

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import base64
-import html
-import io
 import os
-import tempfile
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from ._html import check_target, document, esc, html_table, png_tag, write_atomic
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -285,7 +282,13 @@ class Comparison:
         )
         return fig
 
-    def to_html(self, path: str | os.PathLike | None = None, *, overwrite: bool = False) -> str:
+    def to_html(
+        self,
+        path: str | os.PathLike | None = None,
+        *,
+        overwrite: bool = False,
+        fragment: bool = False,
+    ) -> str:
         """A self-contained HTML report: summary, distances, figures, table, methods.
 
         Parameters
@@ -296,11 +299,14 @@ class Comparison:
             report.
         overwrite : bool
             Replace an existing file at ``path``.
+        fragment : bool
+            Return the report's body only (from an ``<h2>`` heading on), to embed it in
+            a larger report.
 
         Returns
         -------
         str
-            The HTML document; figures are embedded as base64 PNG.
+            The HTML document (or fragment); figures are embedded as base64 PNG.
 
         Raises
         ------
@@ -308,40 +314,35 @@ class Comparison:
             When ``path`` exists and ``overwrite`` is False.
         """
         if path is not None:
-            path = Path(path)
-            if path.exists() and not overwrite:
-                raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
-            if not path.parent.is_dir():
-                raise FileNotFoundError(f"folder {path.parent} does not exist; create it first")
+            path = check_target(path, overwrite)
         real, fake = self.labels
-        figures = [_png_tag(self.plot(), f"Histograms of every feature, {real} and {fake}")]
+        figures = [png_tag(self.plot(), f"Histograms of every feature, {real} and {fake}")]
         if np.isfinite(self.qt_rr["slope"]).all():
-            figures.append(_png_tag(self._plot_qt_rr(), "QT against RR"))
+            figures.append(png_tag(self._plot_qt_rr(), "QT against RR"))
         body = [
-            f"<h1>{_esc(fake)} compared with {_esc(real)}</h1>",
-            f"<p>{_esc(self.summary())}</p>",
-            "<h2>Distances between the sets</h2>",
-            _html_table(self.distances.to_frame("value")),
-            "<h2>Features</h2>",
+            f"<h2>{esc(fake)} compared with {esc(real)}</h2>",
+            f"<p>{esc(self.summary())}</p>",
+            "<h3>Distances between the sets</h3>",
+            html_table(self.distances.to_frame("value")),
+            "<h3>Features</h3>",
             *figures,
-            _html_table(self.table, highlight=self.table["different"].to_numpy()),
-            "<h2>QT–RR rate adaptation</h2>",
-            _html_table(self.qt_rr),
+            html_table(self.table, highlight=self.table["different"].to_numpy()),
+            "<h3>QT–RR rate adaptation</h3>",
+            html_table(self.qt_rr),
             f"<p>p for equal slopes: {_fmt_p(self.qt_rr.attrs.get('p_difference', np.nan))}</p>",
-            "<h2>Possible memorisation: closest fake records</h2>",
-            _html_table(self.memorisation.sort_values("nn_distance").head(10)),
+            "<h3>Possible memorisation: the fakes sitting closest on one real record</h3>",
+            html_table(self.memorisation.sort_values("nn_ratio").head(10)),
         ]
         if self.notes:
-            body += ["<h2>Notes</h2><ul>", *(f"<li>{_esc(n)}</li>" for n in self.notes), "</ul>"]
-        body += ["<h2>Methods</h2>", f"<p>{_esc(_methods_text(self))}</p>", _references_html()]
-        document = (
-            '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f"<title>{_esc(fake)} vs {_esc(real)}</title><style>{_CSS}</style></head>"
-            f"<body>{''.join(body)}</body></html>\n"
-        )
+            body += ["<h3>Notes</h3><ul>", *(f"<li>{esc(n)}</li>" for n in self.notes), "</ul>"]
+        body += ["<h3>Methods</h3>", f"<p>{esc(_methods_text(self))}</p>", _references_html()]
+        if fragment:
+            return "".join(body)
+        body[0] = f"<h1>{esc(fake)} compared with {esc(real)}</h1>"
+        document_text = document(f"{fake} vs {real}", "".join(body))
         if path is not None:
-            _write_atomic(path, document)
-        return document
+            write_atomic(path, document_text)
+        return document_text
 
     def _repr_html_(self) -> str:
         columns = [
@@ -357,8 +358,8 @@ class Comparison:
             "verdict",
         ]
         return (
-            f"<div><p>{_esc(self.summary())}</p>"
-            f"{_html_table(self.table[columns], highlight=self.table['different'].to_numpy())}"
+            f"<div><p>{esc(self.summary())}</p>"
+            f"{html_table(self.table[columns], highlight=self.table['different'].to_numpy())}"
             "</div>"
         )
 
@@ -1194,39 +1195,6 @@ def _fmt_p(p: float) -> str:
     return "< 0.001" if p < 0.001 else f"{p:.3f}"
 
 
-def _esc(text: str) -> str:
-    return html.escape(str(text))
-
-
-def _cell(value) -> str:
-    if isinstance(value, bool | np.bool_):
-        return "yes" if value else ""
-    if isinstance(value, int | np.integer):
-        return str(int(value))
-    if isinstance(value, float | np.floating):
-        return "" if np.isnan(value) else f"{value:.4g}"
-    return _esc(value)
-
-
-def _html_table(frame: pd.DataFrame, highlight: np.ndarray | None = None) -> str:
-    head = "".join(f"<th>{_esc(c)}</th>" for c in [frame.index.name or "", *frame.columns])
-    rows = []
-    for i, (label, values) in enumerate(frame.iterrows()):
-        mark = ' class="different"' if highlight is not None and highlight[i] else ""
-        cells = "".join(f"<td>{_cell(v)}</td>" for v in values)
-        rows.append(f"<tr{mark}><th>{_esc(label)}</th>{cells}</tr>")
-    return (
-        f'<table class="ecg"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-    )
-
-
-def _png_tag(fig: Figure, alt: str) -> str:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=80)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'<img src="data:image/png;base64,{data}" alt="{_esc(alt)}">'
-
-
 def _methods_text(result: Comparison) -> str:
     return (
         "Only records with status 'ok' were compared, missing values left out feature by "
@@ -1251,34 +1219,6 @@ def _methods_text(result: Comparison) -> str:
 def _references_html() -> str:
     items = []
     for text, doi in _REFERENCES:
-        link = f' <a href="https://doi.org/{_esc(doi)}">doi:{_esc(doi)}</a>' if doi else ""
-        items.append(f"<li>{_esc(text)}{link}</li>")
+        link = f' <a href="https://doi.org/{esc(doi)}">doi:{esc(doi)}</a>' if doi else ""
+        items.append(f"<li>{esc(text)}{link}</li>")
     return f"<ol>{''.join(items)}</ol>"
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    # mkstemp makes the file private (0600); a report keeps the mode of the one it
-    # replaces, else gets the usual rw-r--r--.
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    try:
-        os.chmod(temporary, mode)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-_CSS = (
-    "body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;color:#222}"
-    "table.ecg{border-collapse:collapse;font-size:12px;margin:1em 0}"
-    "table.ecg th,table.ecg td{border:1px solid #ccc;padding:2px 6px;text-align:right}"
-    "table.ecg thead th{background:#f0f0f0;position:sticky;top:0}"
-    "table.ecg tbody th{text-align:left}"
-    "tr.different{background:#fde2e2}"
-    "img{max-width:100%}"
-)

@@ -2,6 +2,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import ecgtoolkit as et
@@ -93,16 +94,20 @@ def test_version_and_module_entry_point():
 
 
 def test_demo_command(tmp_path, capsys):
-    assert main(["demo", "-o", str(tmp_path), "-n", "2"]) == 0
-    out = capsys.readouterr().out
-    assert "Per-lead amplitudes" in out
-    assert (tmp_path / "ecg_0.png").stat().st_size > 10_000
-    for fmt, suffix in [
-        ("wfdb", "hea"),
-        ("csv", "csv"),
-        ("asc", "asc"),
-        ("npy", "npy"),
-        ("npz", "npz"),
-    ]:
-        assert len(list((tmp_path / fmt).glob(f"*.{suffix}"))) == 2
-    assert main(["demo", "-o", str(tmp_path), "-n", "2"]) == 1  # no silent overwrite
+    real = tmp_path / "real"
+    real.mkdir()
+    for i, record in enumerate(et.generate(6, seed=9)):
+        et.write(record, real / f"r{i}.hea")
+    (real / "broken.csv").write_text("not,an,ecg\n")
+    out = tmp_path / "out"
+    assert main(["demo", "-o", str(out), "-n", "6", "--real", str(real)]) == 0
+    printed = capsys.readouterr().out
+    assert "Report:" in printed and "Against real normal adults (36)" in printed
+    assert "Against your records (real) (6)" in printed and "broken.csv: skipped" in printed
+    report = (out / "report.html").read_text()
+    assert report.startswith("<!DOCTYPE html>") and "data:image/png;base64," in report
+    assert "compared with your records" in report
+    table = pd.read_csv(out / "measurements.csv", index_col=0)
+    assert len(table) == 6 and {"heart_rate", "rhythm", "normal"} <= set(table.columns)
+    assert (out / "ecg_0.png").stat().st_size > 10_000
+    assert main(["demo", "-o", str(out), "-n", "6"]) == 1  # no silent overwrite
