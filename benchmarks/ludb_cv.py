@@ -6,7 +6,8 @@ these tables comes from a record the network saw. The table is cached in
 ``benchmarks/_out/ludb_cv_measure.pkl`` (delete it after retraining).
 
 The labels come from ``ludb.csv`` (Kalyakulina et al. 2020, doi:10.1109/ACCESS.2020.3029211)
-and are turned into a few booleans here, by their wording only:
+through ``ecgtoolkit.datasets.ludb_labels``, which turns them into a few booleans by their
+wording only:
 
 * ``fully_normal``: sinus rhythm (any sinus label), no conduction abnormality,
   hypertrophy or overload, ischaemia or scar, extrasystole or pacing, and an electric
@@ -34,55 +35,10 @@ from bench_delineation import _weights_for, fold_weights  # noqa: E402
 from ludb_split import ludb_records  # noqa: E402
 
 import ecgtoolkit as et  # noqa: E402
+from ecgtoolkit.datasets import ludb_labels  # noqa: E402
 from ecgtoolkit.measurement import measure  # noqa: E402
 
 CACHE = HERE / "_out" / "ludb_cv_measure.pkl"
-
-
-def _text(value) -> str:
-    return "" if pd.isna(value) else str(value).replace("\n", "|").strip()
-
-
-def ludb_labels(folder: Path) -> pd.DataFrame:
-    """The cardiologists' labels of every record in ``ludb.csv``, with derived booleans."""
-    raw = pd.read_csv(folder / "ludb.csv")
-    table = pd.DataFrame(
-        {
-            "sex": [_text(v) for v in raw["Sex"]],
-            "age": [_text(v) for v in raw["Age"]],
-            "rhythm": [_text(v) for v in raw["Rhythms"]],
-            "axis": [
-                _text(v).replace("Electric axis of the heart: ", "")
-                for v in raw["Electric axis of the heart"]
-            ],
-            "conduction": [_text(v) for v in raw["Conduction abnormalities"]],
-            "extrasystoles": [_text(v) for v in raw["Extrasystolies"]],
-            "hypertrophy": [_text(v) for v in raw["Hypertrophies"]],
-            "pacing": [_text(v) for v in raw["Cardiac pacing"]],
-            "ischaemia": [_text(v) for v in raw["Ischemia"]],
-        },
-        index=pd.Index(raw["ID"].astype(int), name="record"),
-    )
-    rhythm = table["rhythm"].str.lower()
-    conduction = table["conduction"].str.lower()
-    table["sinus"] = rhythm.str.contains("sinus")
-    table["af_flutter"] = rhythm.str.contains("fibrillation|flutter")
-    table["paced"] = table["pacing"] != ""
-    table["complete_bbb"] = conduction.str.contains(r"(?<!in)complete (?:right|left) bundle")
-    table["av_block"] = conduction.str.contains("av block|av-block", regex=True)
-    table["fully_normal"] = (
-        table["sinus"]
-        & (table["conduction"] == "")
-        & (table["hypertrophy"] == "")
-        & (table["ischaemia"] == "")
-        & (table["extrasystoles"] == "")
-        & ~table["paced"]
-        & table["axis"].isin(["normal", "vertical", "horizontal"])
-    )
-    table["major_abnormal"] = (
-        table["af_flutter"] | table["complete_bbb"] | table["av_block"] | table["paced"]
-    )
-    return table
 
 
 def load_record(folder: Path, record: int) -> et.ECG:

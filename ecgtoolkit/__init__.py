@@ -12,7 +12,7 @@ from .ecg import ECG
 from .generate import generate, generate_to, load_generator
 from .io import read, write
 from .leads import GENERATED_LEADS, STANDARD_LEADS
-from .plot import plot_ecg
+from .plot import plot_bland_altman, plot_ecg, plot_fiducials, plot_median_beats, plot_qt_rr
 
 try:
     __version__ = version("ecgtoolkit")
@@ -27,6 +27,8 @@ __all__ = [
     "check_leads",
     "compare",
     "Comparison",
+    "Dataset",
+    "datasets",
     "delineate",
     "detect_rpeaks",
     "generate",
@@ -34,13 +36,22 @@ __all__ = [
     "interpret",
     "is_normal",
     "NormalCriteria",
+    "load_cinc2021",
     "load_generator",
+    "load_ludb",
+    "load_ptbxl",
     "measure",
     "measure_leads",
+    "plot_bland_altman",
     "plot_ecg",
+    "plot_fiducials",
+    "plot_median_beats",
+    "plot_qt_rr",
     "read",
     "realism_report",
     "signal_quality",
+    "view",
+    "ECGViewer",
     "write",
     "__version__",
 ]
@@ -53,7 +64,11 @@ _LAZY = {
     "compare": ".compare",
     "Comparison": ".compare",
     "detect_rpeaks": ".detect",
+    "Dataset": ".datasets",
     "delineate": ".delineation",
+    "load_cinc2021": ".datasets",
+    "load_ludb": ".datasets",
+    "load_ptbxl": ".datasets",
     "interpret": ".interpretation",
     "is_normal": ".interpretation",
     "NormalCriteria": ".interpretation",
@@ -61,10 +76,16 @@ _LAZY = {
     "measure_leads": ".measurement",
     "realism_report": ".report",
     "signal_quality": ".quality",
+    "view": ".viewer",
+    "ECGViewer": ".viewer",
 }
 
 
 def __getattr__(name: str):
+    if name == "datasets":
+        from importlib import import_module
+
+        return import_module(".datasets", __name__)
     if name in _LAZY:
         from importlib import import_module
 

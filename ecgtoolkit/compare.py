@@ -166,10 +166,14 @@ class Comparison:
             parts.append(f"Largest standardised mean differences ({fake} − {real}): {listed}.")
         narrow = t[(t["sd_ratio"] < _LOW_SD_RATIO) & t["different"]]
         if len(narrow):
-            listed = ", ".join(
-                f"{name} ({ratio:.2f})" for name, ratio in narrow["sd_ratio"].sort_values().items()
+            ratios = narrow["sd_ratio"].sort_values()
+            listed = ", ".join(f"{name} ({ratio:.2f})" for name, ratio in ratios.head(6).items())
+            if len(ratios) > 6:
+                listed += f" and {len(ratios) - 6} more"
+            parts.append(
+                f"Too little diversity (SD ratio < {_LOW_SD_RATIO}) in {len(ratios)} "
+                f"measurements: {listed}."
             )
-            parts.append(f"Too little diversity (SD ratio < {_LOW_SD_RATIO}): {listed}.")
         if np.isfinite(d["c2st_auc"]):
             parts.append(
                 f"A classifier tells {fake} from {real} with AUC {d['c2st_auc']:.2f} "
@@ -364,22 +368,9 @@ class Comparison:
         )
 
     def _plot_qt_rr(self) -> Figure:
-        from matplotlib.figure import Figure
+        from .plot import plot_qt_rr
 
-        fig = Figure(figsize=(5, 4), layout="constrained")  # one panel: cheap
-        ax = fig.add_subplot()
-        for group, data, colour, label in zip(
-            ("real", "fake"), (self.real_data, self.fake_data), _COLOURS, self.labels, strict=True
-        ):
-            rr, qt = _values(data["rr_mean_ms"]), _values(data["qt_ms"])
-            ax.scatter(rr, qt, s=8, color=colour, alpha=0.5, label=label)
-            row = self.qt_rr.loc[group]
-            x = np.array([np.nanmin(rr), np.nanmax(rr)])
-            ax.plot(x, row["intercept_ms"] + row["slope"] * x, color=colour, lw=2)
-        ax.set_xlabel("RR (ms)")
-        ax.set_ylabel("QT (ms)")
-        ax.legend(frameon=False)
-        return fig
+        return plot_qt_rr([self.real_data, self.fake_data], labels=list(self.labels))
 
 
 def compare(

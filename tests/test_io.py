@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import doctest
 import json
 import os
@@ -638,3 +639,197 @@ def test_integer_table_matches_str_formatting(values):
 
     expected = "".join(" ".join(map(str, row)) + "\n" for row in values.tolist())
     assert _integer_table(values).decode("ascii") == expected
+
+
+# -- GE MUSE XML ----------------------------------------------------------------------------
+MUSE_UV_PER_BIT = 4.88
+ONE_BIT_MV = MUSE_UV_PER_BIT / 1000 + 1e-9
+MUSE_STORED = ("I", "II", "V1", "V2", "V3", "V4", "V5", "V6")
+
+
+@pytest.fixture(scope="module")
+def generated():
+    """One 12-lead DeepFake ECG (10 s at 500 Hz), the source of the synthetic MUSE files."""
+    import ecgtoolkit as et
+
+    return et.generate(1, seed=0)[0]
+
+
+def muse_lead(name: str, values_mv: np.ndarray, payload: str | None = None) -> str:
+    digital = np.rint(values_mv * 1000 / MUSE_UV_PER_BIT).astype("<i2")
+    # MUSE wraps the base64 text in lines of 76 characters, as MIME does.
+    text = base64.encodebytes(digital.tobytes()).decode("ascii") if payload is None else payload
+    return f"""
+      <LeadData>
+        <LeadByteCountTotal>{2 * digital.size}</LeadByteCountTotal>
+        <LeadTimeOffset>0</LeadTimeOffset>
+        <LeadSampleCountTotal>{digital.size}</LeadSampleCountTotal>
+        <LeadAmplitudeUnitsPerBit>{MUSE_UV_PER_BIT}</LeadAmplitudeUnitsPerBit>
+        <LeadAmplitudeUnits>MICROVOLTS</LeadAmplitudeUnits>
+        <LeadHighLimit>32767</LeadHighLimit>
+        <LeadLowLimit>-32768</LeadLowLimit>
+        <LeadID>{name}</LeadID>
+        <LeadOffsetFirstSample>0</LeadOffsetFirstSample>
+        <FirstSampleBaseline>0</FirstSampleBaseline>
+        <LeadSampleSize>2</LeadSampleSize>
+        <LeadOff>FALSE</LeadOff>
+        <BaselineSway>FALSE</BaselineSway>
+        <LeadDataCRC32>0</LeadDataCRC32>
+        <WaveFormData>{text}</WaveFormData>
+      </LeadData>"""
+
+
+def muse_waveform(kind: str, leads: dict[str, np.ndarray], payloads: dict | None = None) -> str:
+    body = "".join(muse_lead(n, v, (payloads or {}).get(n)) for n, v in leads.items())
+    return f"""
+  <Waveform>
+    <WaveformType>{kind}</WaveformType>
+    <WaveformStartTime>0</WaveformStartTime>
+    <NumberofLeads>{len(leads)}</NumberofLeads>
+    <SampleType>CONTINUOUS_SAMPLES</SampleType>
+    <SampleBase>500</SampleBase>
+    <SampleExponent>0</SampleExponent>
+    <HighPassFilter>16</HighPassFilter>
+    <LowPassFilter>150</LowPassFilter>
+    <ACFilter>60</ACFilter>{body}
+  </Waveform>"""
+
+
+def muse_xml(ecg: ECG, leads=MUSE_STORED, extra=None, payloads=None, root="RestingECG") -> str:
+    """A MUSE RestingECG export of ``ecg``: rhythm strip and a 1.2 s 'median beat'."""
+    rhythm = {name: ecg[name] for name in leads} | (extra or {})
+    median = {name: ecg[name][1000:1600] for name in MUSE_STORED}
+    return f"""<?xml version="1.0" encoding="ISO-8859-1"?>
+<!DOCTYPE {root} SYSTEM "restecg.dtd">
+<{root}>
+  <MuseInfo><MuseVersion>9.0.9.18167</MuseVersion></MuseInfo>
+  <PatientDemographics>
+    <PatientID>SECRET-ID-4711</PatientID>
+    <PatientAge>67</PatientAge>
+    <AgeUnits>YEARS</AgeUnits>
+    <DateofBirth>03-14-1956</DateofBirth>
+    <Gender>FEMALE</Gender>
+    <PatientLastName>Doe</PatientLastName>
+    <PatientFirstName>Jane</PatientFirstName>
+  </PatientDemographics>
+  <TestDemographics>
+    <DataType>RESTING</DataType>
+    <AcquisitionDevice>MAC55</AcquisitionDevice>
+    <AcquisitionTime>10:11:12</AcquisitionTime>
+    <AcquisitionDate>05-06-2023</AcquisitionDate>
+  </TestDemographics>
+  <RestingECGMeasurements>
+    <VentricularRate>72</VentricularRate>
+    <AtrialRate>72</AtrialRate>
+    <PRInterval>164</PRInterval>
+    <QRSDuration>92</QRSDuration>
+    <QTInterval>386</QTInterval>
+    <QTCorrected>422</QTCorrected>
+    <PAxis>48</PAxis>
+    <RAxis>-12</RAxis>
+    <TAxis>37</TAxis>
+    <QRSCount>12</QRSCount>
+    <QOnset>219</QOnset>
+    <ECGSampleBase>500</ECGSampleBase>
+    <QTcFrederica>409</QTcFrederica>
+  </RestingECGMeasurements>
+  <Diagnosis>
+    <Modality>RESTING</Modality>
+    <DiagnosisStatement><StmtFlag>ENDSLINE</StmtFlag><StmtText>Normal sinus rhythm</StmtText></DiagnosisStatement>
+    <DiagnosisStatement><StmtText>Left axis deviation</StmtText></DiagnosisStatement>
+    <DiagnosisStatement><StmtFlag>ENDSLINE</StmtFlag><StmtText>with borderline T abnormalities</StmtText></DiagnosisStatement>
+    <DiagnosisStatement><StmtFlag>ENDSLINE</StmtFlag><StmtText>Borderline ECG</StmtText></DiagnosisStatement>
+  </Diagnosis>
+  {muse_waveform("Median", median)}
+  {muse_waveform("Rhythm", rhythm, payloads)}
+</{root}>
+"""
+
+
+def test_muse_xml_round_trip_within_one_bit(tmp_path, generated):
+    (tmp_path / "ecg.xml").write_text(muse_xml(generated), encoding="latin-1")
+    ecg = read(tmp_path / "ecg.xml")
+    assert ecg.leads == STANDARD_LEADS
+    assert ecg.fs == 500.0 and ecg.n_samples == 5000
+    for name in MUSE_STORED:  # rounding to the nearest bit: within half a bit
+        np.testing.assert_allclose(ecg[name], generated[name], rtol=0, atol=ONE_BIT_MV / 2)
+    # The limb leads are derived from the stored I and II (Einthoven, Goldberger).
+    np.testing.assert_allclose(ecg["III"], ecg["II"] - ecg["I"], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(ecg["aVR"], -(ecg["I"] + ecg["II"]) / 2, rtol=0, atol=1e-12)
+    for name in ("III", "aVR", "aVL", "aVF"):
+        np.testing.assert_allclose(ecg[name], generated[name], rtol=0, atol=ONE_BIT_MV)
+    assert ecg.meta["record_name"] == "ecg"
+
+
+def test_muse_xml_metadata_without_identifying_fields(tmp_path, generated):
+    (tmp_path / "ecg.xml").write_text(muse_xml(generated), encoding="latin-1")
+    meta = read(tmp_path / "ecg.xml").meta
+    assert (meta["age"], meta["sex"], meta["device"]) == (67, "F", "MAC55")
+    measured = meta["measurements"]
+    assert measured["heart_rate"] == 72 and measured["pr_ms"] == 164
+    assert (measured["qrs_ms"], measured["qt_ms"], measured["qtc_ms"]) == (92, 386, 422)
+    assert measured["qtc_fridericia_ms"] == 409
+    assert (measured["p_axis_deg"], measured["qrs_axis_deg"], measured["t_axis_deg"]) == (
+        48, -12, 37,
+    )  # fmt: skip
+    assert measured["QOnset"] == 219  # fields without a toolkit name keep their MUSE name
+    assert meta["diagnosis"] == [
+        "Normal sinus rhythm",
+        "Left axis deviation with borderline T abnormalities",
+        "Borderline ECG",
+    ]
+    text = repr(meta)
+    for secret in ("SECRET-ID-4711", "Doe", "Jane", "1956", "2023"):
+        assert secret not in text
+    median = meta["median_beats"]
+    assert median.shape == (12, 600) and meta["median_beats_fs"] == 500.0
+    assert meta["median_beats_leads"] == list(STANDARD_LEADS)
+    v2 = meta["median_beats_leads"].index("V2")
+    np.testing.assert_allclose(median[v2], generated["V2"][1000:1600], atol=ONE_BIT_MV / 2)
+
+
+def test_muse_xml_keeps_leads_of_other_names(tmp_path, generated):
+    extra = {"V4R": -generated["V4"]}
+    (tmp_path / "ecg.xml").write_text(muse_xml(generated, extra=extra), encoding="latin-1")
+    ecg = read(tmp_path / "ecg.xml")
+    assert ecg.leads == (*STANDARD_LEADS, "V4R")
+    np.testing.assert_allclose(ecg["V4R"], -generated["V4"], atol=ONE_BIT_MV / 2)
+    assert read(tmp_path / "ecg.xml", leads=["V4R", "II"]).leads == ("V4R", "II")
+
+
+def test_muse_xml_that_is_not_a_resting_ecg_is_refused(tmp_path, generated):
+    (tmp_path / "other.xml").write_text(muse_xml(generated, root="AnnotatedECG"), "latin-1")
+    with pytest.raises(ValueError, match="not a GE MUSE resting ECG export.*<AnnotatedECG>"):
+        read(tmp_path / "other.xml")
+    (tmp_path / "broken.xml").write_text("<RestingECG><Waveform>", encoding="utf-8")
+    with pytest.raises(ValueError, match="not well-formed XML"):
+        read(tmp_path / "broken.xml")
+
+
+def test_muse_xml_missing_lead_is_named(tmp_path, generated):
+    leads = tuple(name for name in MUSE_STORED if name != "V3")
+    (tmp_path / "ecg.xml").write_text(muse_xml(generated, leads=leads), encoding="latin-1")
+    with pytest.raises(ValueError, match=r"lacks lead\(s\) V3 .*pass leads="):
+        read(tmp_path / "ecg.xml")
+    assert read(tmp_path / "ecg.xml", leads=["I", "aVF", "V6"]).leads == ("I", "aVF", "V6")
+
+
+@pytest.mark.parametrize(
+    ("cut", "match"),
+    [(3, "not valid base64"), (8, "holds 4998 samples but LeadSampleCountTotal says 5000")],
+)
+def test_muse_xml_truncated_waveform_is_refused(tmp_path, generated, cut, match):
+    digital = np.rint(generated["V5"] * 1000 / MUSE_UV_PER_BIT).astype("<i2")
+    text = base64.b64encode(digital.tobytes()).decode("ascii")
+    xml = muse_xml(generated, payloads={"V5": text[: len(text) - cut - len(text) % 4]})
+    (tmp_path / "ecg.xml").write_text(xml, encoding="latin-1")
+    with pytest.raises(ValueError, match=f"Rhythm waveform, lead V5: .*{match}"):
+        read(tmp_path / "ecg.xml")
+
+
+def test_muse_xml_given_fs_must_agree(tmp_path, generated):
+    (tmp_path / "ecg.xml").write_text(muse_xml(generated), encoding="latin-1")
+    with pytest.raises(ValueError, match="fs=250.0 was given"):
+        read(tmp_path / "ecg.xml", fs=250)
+    with pytest.raises(ValueError, match="adc_gain applies to WFDB records only"):
+        read(tmp_path / "ecg.xml", adc_gain=1000)
