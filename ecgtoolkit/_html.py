@@ -22,6 +22,7 @@ CSS = (
     "table.ecg th,table.ecg td{border:1px solid #ccc;padding:2px 6px;text-align:right}"
     "table.ecg thead th{background:#f0f0f0;position:sticky;top:0}"
     "table.ecg tbody th{text-align:left}"
+    "table.ecg td.text{text-align:left}"
     "tr.different{background:#fde2e2}"
     "img{max-width:100%}"
 )
@@ -49,7 +50,10 @@ def html_table(frame: pd.DataFrame, highlight: np.ndarray | None = None) -> str:
     rows = []
     for i, (label, values) in enumerate(frame.iterrows()):
         mark = ' class="different"' if highlight is not None and highlight[i] else ""
-        cells = "".join(f"<td>{cell(v)}</td>" for v in values)
+        cells = "".join(
+            f'<td class="text">{cell(v)}</td>' if isinstance(v, str) else f"<td>{cell(v)}</td>"
+            for v in values
+        )
         rows.append(f"<tr{mark}><th>{esc(label)}</th>{cells}</tr>")
     return (
         f'<table class="ecg"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'

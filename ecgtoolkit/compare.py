@@ -23,6 +23,19 @@ __all__ = ["Comparison", "compare"]
 #: describe the ECG; left out when ``features=None``.
 BOOKKEEPING_COLUMNS: frozenset[str] = frozenset({"n_beats"})
 
+#: What each whole-set distance means, for the reports.
+_DISTANCE_MEANING = {
+    "mmd2": "maximum mean discrepancy² between the median beats (0 = same distribution)",
+    "mmd_p": "permutation p-value of the MMD (small: the beats differ)",
+    "frechet": "Fréchet distance between Gaussians fitted to the standardised measurements",
+    "c2st_auc": "classifier two-sample test: AUC telling the groups apart (0.5 = cannot)",
+    "c2st_ci_low": "its 95% confidence interval, lower end (DeLong)",
+    "c2st_ci_high": "its 95% confidence interval, upper end",
+    "memorised_share": "share of fakes sitting on one real record as tightly as possible copies",
+    "memorisation_threshold": "nearest/second-nearest distance ratio below which a fake is flagged",
+    "n_real": "real records compared",
+    "n_fake": "generated records compared",
+}
 _MIN_RECORDS = 5  # per group, for every test and for 5-fold cross-validation
 _QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 _QUANTILE_NAMES = ("q05", "q25", "median", "q75", "q95")
@@ -327,7 +340,14 @@ class Comparison:
             f"<h2>{esc(fake)} compared with {esc(real)}</h2>",
             f"<p>{esc(self.summary())}</p>",
             "<h3>Distances between the sets</h3>",
-            html_table(self.distances.to_frame("value")),
+            html_table(
+                pd.DataFrame(
+                    {
+                        "value": self.distances,
+                        "meaning": [_DISTANCE_MEANING.get(k, "") for k in self.distances.index],
+                    }
+                )
+            ),
             "<h3>Features</h3>",
             *figures,
             html_table(self.table, highlight=self.table["different"].to_numpy()),
