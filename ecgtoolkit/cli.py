@@ -98,6 +98,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=_non_negative_int, default=2021, help="default: 2021")
     demo.add_argument("--real", default=None, help="a folder of real records to compare with")
     demo.add_argument("--overwrite", action="store_true", help="replace an earlier demo's files")
+    from .bulk import add_measure_command
+
+    add_measure_command(commands)
     return parser
 
 
@@ -108,6 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
+    if args.command == "measure":
+        from .bulk import run_measure
+
+        return run_measure(args)
     from .generate import generate_to
 
     try:

@@ -111,3 +111,17 @@ def test_demo_command(tmp_path, capsys):
     assert len(table) == 6 and {"heart_rate", "rhythm", "normal"} <= set(table.columns)
     assert (out / "ecg_0.png").stat().st_size > 10_000
     assert main(["demo", "-o", str(out), "-n", "6"]) == 1  # no silent overwrite
+
+
+def test_measure_command_measures_a_folder(tmp_path, capsys):
+    folder = tmp_path / "records"
+    folder.mkdir()
+    for i, record in enumerate(et.generate(3, seed=4)):
+        et.write(record, folder / f"{i}.npz")
+    out = tmp_path / "m.csv"
+    assert main(["measure", str(folder), "-o", str(out), "--workers", "1", "-q"]) == 0
+    table = pd.read_csv(out)
+    assert table["record_id"].tolist() == ["0.npz", "1.npz", "2.npz"]
+    assert (table["status"] == "ok").all()
+    assert main(["measure", str(folder), "-o", str(out), "-q"]) == 1  # no silent overwrite
+    assert "exists" in capsys.readouterr().err
