@@ -527,20 +527,9 @@ def measure_dataset(
     return table
 
 
-def _positive_int(text: str) -> int:
-    import argparse
-
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
-    return value
-
-
 def add_measure_command(subparsers: Any) -> None:
     """Add ``ecgtoolkit measure`` to the command line's subparsers."""
+    from .cli import _positive_int  # the command line's own argument types
 
     cmd = subparsers.add_parser(
         "measure",
