@@ -1,4 +1,4 @@
-"""Command-line interface: ``ecgtoolkit generate -n N -o DIR``."""
+"""Command-line interface: ``ecgtoolkit generate -n N -o DIR`` (or ``--store X.zarr``)."""
 
 from __future__ import annotations
 
@@ -45,12 +45,18 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument(
         "-n", "--number", dest="n", type=_positive_int, required=True, help="number of ECGs"
     )
-    gen.add_argument("-o", "--out-dir", required=True, help="output folder (created if missing)")
+    target = gen.add_mutually_exclusive_group(required=True)
+    target.add_argument("-o", "--out-dir", help="output folder (created if missing)")
+    target.add_argument(
+        "--store",
+        help="a chunked Zarr store (e.g. out.zarr) instead of files; a store made with "
+        "the same settings is finished (resumed) automatically",
+    )
     gen.add_argument(
         "--format",
-        default="wfdb",
+        default=None,
         choices=["wfdb", "csv", "asc", "npy", "npz"],
-        help="file format (default: wfdb)",
+        help="file format with --out-dir (default: wfdb)",
     )
     gen.add_argument(
         "--leads",
@@ -73,8 +79,12 @@ def _parser() -> argparse.ArgumentParser:
         "--start-id", type=_non_negative_int, default=0, help="id of the first record (default: 0)"
     )
     mode = gen.add_mutually_exclusive_group()
-    mode.add_argument("--overwrite", action="store_true", help="replace existing files")
-    mode.add_argument("--resume", action="store_true", help="skip ids already written")
+    mode.add_argument(
+        "--overwrite", action="store_true", help="replace existing files (or the store)"
+    )
+    mode.add_argument(
+        "--resume", action="store_true", help="skip ids already written (--out-dir only)"
+    )
     gen.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     demo = commands.add_parser(
         "demo",
@@ -115,6 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .bulk import run_measure
 
         return run_measure(args)
+    if args.command == "generate" and args.store is not None:
+        return _generate_store(parser, args)
     from .generate import generate_to
 
     try:
@@ -128,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         folder = generate_to(
             args.out_dir,
             args.n,
-            format=args.format,
+            format=args.format or "wfdb",
             seed=args.seed,
             start_id=args.start_id,
             leads=args.leads,
@@ -148,7 +160,46 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 130
     if not args.quiet:
-        print(f"wrote {args.n} ECGs ({args.format}) to {folder}")
+        print(f"wrote {args.n} ECGs ({args.format or 'wfdb'}) to {folder}")
+    return 0
+
+
+def _generate_store(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """``ecgtoolkit generate --store PATH``: generate into (or finish) a Zarr store."""
+    if args.seed is None:
+        parser.error("--store needs --seed, so that an interrupted run can be finished")
+    for given, flag in (
+        (args.format is not None, "--format"),
+        (args.start_id != 0, "--start-id"),
+        (args.resume, "--resume"),
+    ):
+        if given:
+            parser.error(f"{flag} does not apply to --store (a store resumes by itself)")
+    from .store import generate_store
+
+    try:
+        path = generate_store(
+            args.store,
+            args.n,
+            seed=args.seed,
+            leads=args.leads,
+            batch_size=args.batch_size,
+            device=args.device,
+            overwrite=args.overwrite,
+            progress=not args.quiet,
+        )
+    except (ValueError, TypeError, RuntimeError, OSError) as exc:
+        print(f"ecgtoolkit: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(
+            "ecgtoolkit: interrupted; finished chunks are kept, rerun the same command "
+            "to finish the store",
+            file=sys.stderr,
+        )
+        return 130
+    if not args.quiet:
+        print(f"wrote {args.n} ECGs to the Zarr store {path}")
     return 0
 
 

@@ -10,9 +10,9 @@ doi:10.1038/s41598-021-01295-2. The pretrained weights ship in the ``deepfake-ec
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +22,7 @@ from .ecg import ECG
 from .leads import GENERATED_LEADS, STANDARD_LEADS
 
 if TYPE_CHECKING:
-    pass
+    from .manifest import Manifest
 
 __all__ = ["generate", "generate_to", "load_generator"]
 
@@ -502,9 +502,11 @@ def generate_to(
     Records get ids ``start_id … start_id + n − 1`` and file names ``<id>.<suffix>``
     (as the published package names them). Each file is written under a temporary
     name and renamed when complete, so an interrupted run leaves no partial record;
-    ``resume=True`` then skips the ids already written. A ``manifest.json`` records
-    the seed, format, leads, sampling rate and generator, so a resumed run continues
-    the same dataset and readers know fs and leads (for ``.npy``).
+    ``resume=True`` then skips the ids already written. A ``manifest.json``
+    (:class:`ecgtoolkit.manifest.Manifest`), written once when the dataset starts,
+    records the seed, format, leads, batch size, id range, sampling rate and
+    ecgtoolkit version, so that readers know fs and leads (for ``.npy``) and a resumed
+    run is checked to continue the same dataset.
 
     Parameters
     ----------
@@ -524,12 +526,16 @@ def generate_to(
     device, batch_size
         As in :func:`generate`.
     overwrite : bool
-        Replace existing files of these ids.
+        Replace the dataset in the folder: the records its manifest lists are
+        removed, then this one is written. Without a manifest, replace the files of
+        these ids.
     resume : bool
-        Skip ids whose record is complete (its last file, e.g. ``.hea``, exists) and
-        replace leftovers of unfinished ones. Seed, format, leads and batch size come
-        from (and must match) the manifest, so the dataset ends up as one run would
-        have written it.
+        Continue the dataset of the folder's manifest: seed and batch size come from
+        it when not given, and seed, format, leads, batch size, first id and version
+        must match it. Records of the manifest's ids whose last file (e.g. ``.hea``)
+        exists are kept; leftovers of interrupted writes (the toolkit's own
+        ``.<id>.<suffix>.tmp-<pid>-<thread>`` files) are removed and unfinished records
+        rewritten. A larger ``n`` extends the dataset (its manifest's count grows).
     progress : bool
         Show a tqdm progress bar.
 
@@ -541,11 +547,11 @@ def generate_to(
     Raises
     ------
     FileExistsError
-        If files of these ids (or a manifest of another dataset) are in the way and
+        If files of these ids or another dataset's manifest are in the way and
         neither ``overwrite`` nor ``resume`` is given. Nothing is written then.
     ValueError
-        For bad arguments, or ``resume`` with a seed/format that differs from the
-        manifest's.
+        For bad arguments; ``resume`` with settings that differ from the manifest's
+        (the message names them), or into a non-empty folder without a manifest.
 
     Examples
     --------
@@ -554,125 +560,237 @@ def generate_to(
     >>> sorted(p.name for p in folder.iterdir())[:3]
     ['0.dat', '0.hea', '1.dat']
     """
-    from . import io as ecg_io
-
     n = _check_count(n)
-    if format not in ecg_io.FORMATS:
-        raise ValueError(f"unknown format {format!r}; choose one of {', '.join(ecg_io.FORMATS)}")
+    format, leads, start_id = _check_file_arguments(format, leads, start_id, overwrite, resume)
+    dev = _resolve_device(device)
+    folder = Path(out_dir)
+    if folder.exists() and not folder.is_dir():
+        raise NotADirectoryError(f"{folder} exists and is not a folder")
+    old = _read_manifest(folder / MANIFEST)
+    if resume:
+        manifest, todo = _plan_resume(
+            folder, old, n, format, seed, start_id, leads, dev, batch_size
+        )
+    else:
+        entropy = _resolve_seed(seed)
+        size = _resolve_batch_size(batch_size, dev)
+        manifest = _new_manifest(format, entropy, leads, size, start_id, n, dev)
+        _check_fresh_start(folder, old, manifest, overwrite)
+        todo = np.arange(start_id, start_id + n, dtype=np.int64)
+
+    folder.mkdir(parents=True, exist_ok=True)
+    if not os.access(folder, os.W_OK):
+        raise PermissionError(f"cannot write to {folder}")
+    if overwrite and old is not None:
+        _remove_dataset(folder, old)
+    if manifest != old:
+        manifest.write(folder / MANIFEST, overwrite=resume)
+    _write_records(folder, todo, manifest, dev, overwrite=overwrite or resume, progress=progress)
+    return folder
+
+
+def _check_file_arguments(
+    format: Any, leads: Any, start_id: Any, overwrite: bool, resume: bool
+) -> tuple[str, int, int]:
+    from .io import FORMATS
+
+    if format not in FORMATS:
+        raise ValueError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
     leads = _check_leads(leads)
     if format == "asc":
         leads = 8  # the published format has exactly the 8 generated leads
     if overwrite and resume:
         raise ValueError("overwrite=True and resume=True contradict each other; pick one")
-    start_id = _check_start_id(start_id)
-    dev = _resolve_device(device)
-    folder = Path(out_dir)
-    if folder.exists() and not folder.is_dir():
-        raise NotADirectoryError(f"{folder} exists and is not a folder")
-    names = STANDARD_LEADS if leads == 12 else GENERATED_LEADS
-    suffixes = ecg_io.FORMATS[format]
+    return format, leads, _check_start_id(start_id)
 
-    manifest_path = folder / MANIFEST
-    old = _read_manifest(manifest_path)
-    if resume and old is not None:
-        if seed is None:
-            seed = old.get("seed")
-        for key, value in (("seed", seed), ("format", format), ("leads", list(names))):
-            if old.get(key) != value:
-                raise ValueError(
-                    f"cannot resume: {manifest_path} has {key}={old.get(key)!r}, this run "
-                    f"{value!r}; use the same settings or a new folder"
-                )
-        # The same batch size keeps resumed records bit-identical (see generate()).
-        old_size = old.get("generator", {}).get("batch_size")
-        if batch_size is None:
-            batch_size = old_size
-        elif old_size is not None and batch_size != old_size:
-            raise ValueError(
-                f"cannot resume: {manifest_path} was written with batch_size={old_size}; "
-                "resume with the same batch size (or none) so that records stay identical"
-            )
-    elif resume and seed is None:
-        raise ValueError("resume needs the seed of the first run (no manifest.json found)")
-    entropy = _resolve_seed(seed)
-    size = _resolve_batch_size(batch_size, dev)
 
-    ids = np.arange(start_id, start_id + n, dtype=np.int64)
-    existing = set(os.listdir(folder)) if folder.is_dir() else set()
-    done = np.array([f"{i}{suffixes[-1]}" in existing for i in ids.tolist()], dtype=bool)
-    in_the_way = (
-        [f"{i}{sfx}" for i in ids.tolist() for sfx in suffixes if f"{i}{sfx}" in existing]
-        if not (overwrite or resume)
-        else []
+def _new_manifest(
+    format: str, seed: int, leads: int, batch_size: int, first_id: int, count: int, device: str
+) -> Manifest:
+    from . import __version__
+    from .manifest import Manifest
+
+    return Manifest(
+        seed=seed,
+        format=format,
+        leads=STANDARD_LEADS if leads == 12 else GENERATED_LEADS,
+        batch_size=batch_size,
+        first_id=first_id,
+        count=count,
+        version=__version__,
+        fs=FS,
+        units="mV",
+        generator=_generator_meta(device, batch_size),
     )
+
+
+def _check_fresh_start(
+    folder: Path, old: Manifest | None, manifest: Manifest, overwrite: bool
+) -> None:
+    """Refuse a new dataset where another one (or files of these ids) would be mixed in."""
+    from .io import FORMATS
+
+    if overwrite:
+        return
+    if old is not None:
+        differ = old.mismatch(manifest, where="folder")
+        raise FileExistsError(
+            f"{folder} already holds a dataset (ids {old.first_id}–{old.first_id + old.count - 1}"
+            f"{'; ' + differ if differ else ''}); pass resume=True (--resume) to continue it, "
+            "overwrite=True (--overwrite) to replace it, or use a new folder"
+        )
+    existing = set(os.listdir(folder)) if folder.is_dir() else set()
+    in_the_way = [
+        f"{i}{sfx}" for i in manifest.record_ids for sfx in FORMATS[manifest.format]
+        if f"{i}{sfx}" in existing
+    ]  # fmt: skip
     if in_the_way:
         raise FileExistsError(
             f"{len(in_the_way)} file(s) already exist in {folder} (first: {in_the_way[0]}); "
             "pass overwrite=True (--overwrite) to replace them or resume=True to skip them"
         )
-    if old is not None and not (overwrite or resume) and old.get("seed") != entropy:
+
+
+def _plan_resume(
+    folder: Path, old: Manifest | None, n: int, format: str, seed: int | None, start_id: int, leads: int,
+    device: str, batch_size: int | None,
+) -> tuple[Manifest, np.ndarray]:  # fmt: skip
+    """The manifest to continue (checked against ``old``) and the record ids left to write."""
+    from .io import FORMATS
+
+    suffixes = FORMATS[format]
+    if old is None:
+        if seed is None:
+            raise ValueError("resume needs the seed of the first run (no manifest.json found)")
+        if folder.is_dir() and any(not _is_leftover(name, suffixes) for name in os.listdir(folder)):
+            raise ValueError(
+                f"cannot resume: {folder} holds files but no {MANIFEST}, so they are not a "
+                "dataset written by ecgtoolkit; use a new (or empty) folder"
+            )
+        size = _resolve_batch_size(batch_size, device)
+        manifest = _new_manifest(format, _resolve_seed(seed), leads, size, start_id, n, device)
+        return manifest, np.arange(start_id, start_id + n, dtype=np.int64)
+    asked = _new_manifest(
+        format,
+        old.seed if seed is None else _resolve_seed(seed),
+        leads,
+        old.batch_size if batch_size is None else _resolve_batch_size(batch_size, device),
+        start_id,
+        old.count,
+        device,
+    )
+    differ = old.mismatch(asked, where="folder")
+    if differ:
+        raise ValueError(f"cannot resume: {differ}; use the same settings or a new folder")
+    _remove_leftovers(folder, suffixes)
+    existing = set(os.listdir(folder))
+    ids = np.arange(start_id, start_id + n, dtype=np.int64)
+    listed = ids < old.first_id + old.count
+    done = listed & np.array([f"{i}{suffixes[-1]}" in existing for i in ids.tolist()], bool)
+    foreign = [
+        f"{i}{sfx}" for i in ids[~listed].tolist() for sfx in suffixes if f"{i}{sfx}" in existing
+    ]
+    if foreign:
         raise FileExistsError(
-            f"{manifest_path} belongs to another dataset (seed {old.get('seed')}); "
-            "use a new folder, overwrite=True, or resume=True"
+            f"{len(foreign)} file(s) in {folder} (first: {foreign[0]}) have the names of "
+            f"records beyond the {old.count} its {MANIFEST} lists, so they were not written "
+            "by this dataset; move them away before extending it"
         )
+    manifest = old if n <= old.count else replace(old, count=n)
+    return manifest, ids[~done]
 
-    folder.mkdir(parents=True, exist_ok=True)
-    if not os.access(folder, os.W_OK):
-        raise PermissionError(f"cannot write to {folder}")
-    manifest = {
-        "fs": FS,
-        "leads": list(names),
-        "units": "mV",
-        "format": format,
-        "seed": entropy,
-        "generator": _generator_meta(dev, size),
-    }
-    ecg_io._atomic_write(manifest_path, json.dumps(manifest, indent=2) + "\n", overwrite=True)
 
-    todo = ids[~done] if resume else ids
+def _is_leftover(name: str, suffixes: tuple[str, ...]) -> bool:
+    """Whether ``name`` is a temporary file of an interrupted ecgtoolkit write."""
+    import re
+
+    pattern = rf"\.(\d+({'|'.join(map(re.escape, suffixes))})|{re.escape(MANIFEST)})\.tmp-\d+-\d+"
+    return re.fullmatch(pattern, name) is not None
+
+
+def _remove_leftovers(folder: Path, suffixes: tuple[str, ...]) -> None:
+    for name in os.listdir(folder):
+        if _is_leftover(name, suffixes):
+            (folder / name).unlink(missing_ok=True)
+
+
+def _remove_dataset(folder: Path, old: Manifest) -> None:
+    """Remove the manifest, then the records (and write leftovers) of the dataset ``old``."""
+    from .io import FORMATS
+
+    suffixes = FORMATS[old.format]
+    (folder / MANIFEST).unlink()
+    for i in old.record_ids:
+        for suffix in suffixes[::-1]:  # the completion marker first
+            (folder / f"{i}{suffix}").unlink(missing_ok=True)
+    _remove_leftovers(folder, suffixes)
+
+
+def _write_records(
+    folder: Path,
+    todo: np.ndarray,
+    manifest: Manifest,
+    device: str,
+    *,
+    overwrite: bool,
+    progress: bool,
+) -> None:
+    """Generate the records ``todo`` and write them, one writer thread behind the model."""
+    from . import io as ecg_io
+
     bar = None
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=n, initial=n - len(todo), unit="ECG", desc=f"writing {format}")
+        bar = tqdm(
+            total=manifest.count,
+            initial=manifest.count - len(todo),
+            unit="ECG",
+            desc=f"writing {manifest.format}",
+        )
 
     def write_chunk(chunk: np.ndarray, tanh_out: np.ndarray) -> None:
         ecg_io._write_batch(
-            _to_leads(tanh_out, leads),
+            _to_leads(tanh_out, len(manifest.leads)),
             FS,
-            names,
+            manifest.leads,
             [folder / str(int(i)) for i in chunk],
-            format,
-            overwrite=overwrite or resume,  # resume: leftovers of unfinished records go
-            metas=[{"seed": entropy, "record_id": int(i)} for i in chunk],
+            manifest.format,
+            overwrite=overwrite,  # resume: leftovers of unfinished records go
+            metas=[{"seed": manifest.seed, "record_id": int(i)} for i in chunk],
         )
         if bar is not None:
             bar.update(len(chunk))
 
-    # One writer thread overlaps the file system work of batch k with the model's
-    # work on batch k + 1; waiting for it before handing over the next batch keeps at
-    # most two batches in memory and re-raises a writer's error at once.
-    from concurrent.futures import ThreadPoolExecutor
-
-    pending = None
     try:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ecgtoolkit-writer") as pool:
-            for chunk, tanh_out in _iter_batches(todo, entropy, dev, size):
-                if pending is not None:
-                    pending.result()
-                pending = pool.submit(write_chunk, chunk, tanh_out)
-            if pending is not None:
-                pending.result()
+        _run_with_writer(
+            _iter_batches(todo, manifest.seed, device, manifest.batch_size), write_chunk
+        )
     finally:
         if bar is not None:
             bar.close()
-    return folder
 
 
-def _read_manifest(path: Path) -> dict[str, Any] | None:
-    if not path.exists():
-        return None
-    try:
-        return json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path} is not a readable manifest ({exc}); move it away") from None
+def _run_with_writer(batches: Iterator[tuple[np.ndarray, np.ndarray]], write) -> None:
+    """Call ``write(ids, output)`` for each batch in one writer thread.
+
+    The writer overlaps the file system work of batch k with the model's work on batch
+    k + 1; waiting for it before handing over the next batch keeps at most two batches
+    in memory and re-raises a writer's error at once.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    pending = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ecgtoolkit-writer") as pool:
+        for chunk, tanh_out in batches:
+            if pending is not None:
+                pending.result()
+            pending = pool.submit(write, chunk, tanh_out)
+        if pending is not None:
+            pending.result()
+
+
+def _read_manifest(path: Path) -> Manifest | None:
+    from .manifest import Manifest
+
+    return Manifest.read(path)

@@ -125,3 +125,37 @@ def test_measure_command_measures_a_folder(tmp_path, capsys):
     assert (table["status"] == "ok").all()
     assert main(["measure", str(folder), "-o", str(out), "-q"]) == 1  # no silent overwrite
     assert "exists" in capsys.readouterr().err
+
+
+def test_generate_store_resumes_and_refuses_other_settings(tmp_path, capsys):
+    store = str(tmp_path / "x.zarr")
+    common = ["generate", "-n", "5", "--store", store, "--batch-size", "8", "-q"]
+    assert main([*common, "--seed", "2"]) == 0
+    expected = et.generate(5, seed=2, batch_size=8)
+    from ecgtoolkit.store import open_store
+
+    np.testing.assert_array_equal(open_store(store)[0:5].signal, expected.signal)
+    assert main([*common, "--seed", "2"]) == 0  # same settings: nothing left to do
+    assert main([*common, "--seed", "9"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("ecgtoolkit: error: cannot resume") and "seed=9" in err
+    assert "\n" not in err
+    assert main([*common, "--seed", "9", "--overwrite"]) == 0
+    assert open_store(store).seed == 9
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ([], "--store needs --seed"),
+        (["--seed", "1", "--format", "csv"], "--format does not apply"),
+        (["--seed", "1", "--resume"], "--resume does not apply"),
+        (["--seed", "1", "-o", "dir"], "not allowed with"),
+    ],
+)
+def test_store_argument_errors_exit_2(tmp_path, capsys, extra, message):
+    with pytest.raises(SystemExit) as info:
+        main(["generate", "-n", "2", "--store", str(tmp_path / "x.zarr"), *extra])
+    assert info.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())

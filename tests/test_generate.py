@@ -199,3 +199,73 @@ def test_resume_keeps_the_batch_size_of_the_first_run(tmp_path):
     et.generate_to(tmp_path, 3, resume=True, progress=False)  # takes 2 from the manifest
     expected = et.generate(3, seed=6, batch_size=2)
     np.testing.assert_allclose(et.read(tmp_path / "1").signal, expected.signal[1], atol=0.00051)
+
+
+# -- the manifest: one dataset per folder ----------------------------------------------
+
+
+def test_other_format_into_a_dataset_is_refused_and_the_manifest_kept(tmp_path):
+    et.generate_to(tmp_path, 2, seed=1, batch_size=8, progress=False)
+    before = (tmp_path / "manifest.json").read_bytes()
+    with pytest.raises(
+        FileExistsError, match="seed=1, format=wfdb.*you asked for seed=1, format=csv"
+    ):
+        et.generate_to(tmp_path, 2, seed=1, format="csv", start_id=20, progress=False)
+    with pytest.raises(ValueError, match="cannot resume: .*format=wfdb.*format=csv"):
+        et.generate_to(tmp_path, 2, seed=1, format="csv", resume=True, progress=False)
+    assert (tmp_path / "manifest.json").read_bytes() == before
+    assert not list(tmp_path.glob("*.csv"))
+
+
+def test_manifest_records_the_settings_and_ids(tmp_path):
+    et.generate_to(tmp_path, 3, seed=2, start_id=5, batch_size=4, progress=False)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["first_id"] == 5 and manifest["count"] == 3 and manifest["batch_size"] == 4
+    assert manifest["ecgtoolkit"] == et.__version__ and manifest["format"] == "wfdb"
+    with pytest.raises(ValueError, match="first_id=5.*first_id=0"):
+        et.generate_to(tmp_path, 3, seed=2, resume=True, progress=False)
+
+
+def test_resume_removes_leftovers_of_interrupted_writes(tmp_path):
+    et.generate_to(tmp_path, 3, seed=4, batch_size=2, progress=False)
+    expected = et.read(tmp_path / "1").signal
+    (tmp_path / "1.hea").unlink()  # killed while writing record 1:
+    (tmp_path / ".1.hea.tmp-4242-139890").write_text("half a header")
+    (tmp_path / ".1.dat.tmp-4242-139890").write_bytes(b"\0" * 10)
+    (tmp_path / ".manifest.json.tmp-4242-1").write_text("{")
+    (tmp_path / ".keep").write_text("not ours")  # hidden, but not a toolkit temp name
+    et.generate_to(tmp_path, 3, resume=True, progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [".keep"]
+    np.testing.assert_array_equal(et.read(tmp_path / "1").signal, expected)
+
+
+def test_resume_never_takes_foreign_files_for_records(tmp_path):
+    (tmp_path / "1.hea").write_text("LUDB header")
+    (tmp_path / "1.dat").write_bytes(b"LUDB")
+    with pytest.raises(ValueError, match="no manifest.json, so they are not a dataset"):
+        et.generate_to(tmp_path, 3, seed=1, resume=True, progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["1.dat", "1.hea"]
+    assert (tmp_path / "1.hea").read_text() == "LUDB header"
+
+
+def test_extending_a_dataset_refuses_files_it_did_not_write(tmp_path):
+    et.generate_to(tmp_path, 2, seed=1, batch_size=8, progress=False)
+    (tmp_path / "3.hea").write_text("someone else's")
+    with pytest.raises(FileExistsError, match="3.hea.*not written by this dataset"):
+        et.generate_to(tmp_path, 4, seed=1, resume=True, progress=False)
+    assert (tmp_path / "3.hea").read_text() == "someone else's"
+    (tmp_path / "3.hea").unlink()
+    et.generate_to(tmp_path, 4, seed=1, resume=True, progress=False)
+    assert json.loads((tmp_path / "manifest.json").read_text())["count"] == 4
+
+
+def test_resume_into_an_empty_folder_starts_the_dataset(tmp_path):
+    et.generate_to(tmp_path / "new", 2, seed=1, resume=True, batch_size=8, progress=False)
+    assert (tmp_path / "new" / "1.hea").exists()
+
+
+def test_overwrite_replaces_the_whole_dataset(tmp_path):
+    et.generate_to(tmp_path, 3, seed=1, batch_size=8, progress=False)
+    et.generate_to(tmp_path, 2, seed=2, format="csv", overwrite=True, progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["0.csv", "1.csv", "manifest.json"]
+    assert json.loads((tmp_path / "manifest.json").read_text())["seed"] == 2
