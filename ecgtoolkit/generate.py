@@ -750,7 +750,7 @@ def _write_records(
         )
 
     def write_chunk(chunk: np.ndarray, tanh_out: np.ndarray) -> None:
-        ecg_io._write_batch(
+        ecg_io.write_batch(
             _to_leads(tanh_out, len(manifest.leads)),
             FS,
             manifest.leads,

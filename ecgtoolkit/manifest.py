@@ -134,9 +134,9 @@ class Manifest:
 
     def write(self, path: str | Path, *, overwrite: bool) -> None:
         """Write the manifest as JSON to ``path`` atomically (temporary file and rename)."""
-        from .io import _atomic_write
+        from .io._files import atomic_write
 
-        _atomic_write(Path(path), json.dumps(self.to_dict(), indent=2) + "\n", overwrite=overwrite)
+        atomic_write(Path(path), json.dumps(self.to_dict(), indent=2) + "\n", overwrite=overwrite)
 
     def differences(self, asked: Manifest, keys: tuple[str, ...] = SETTINGS) -> list[str]:
         """Names of the settings in ``keys`` whose values differ between the two."""

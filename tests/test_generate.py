@@ -140,7 +140,7 @@ def test_generate_to_refuses_to_overwrite_and_writes_nothing(tmp_path):
 
 def test_generate_to_resume_after_interruption(tmp_path, monkeypatch):
     full = et.generate(6, seed=9, batch_size=2)
-    real_write = et.io._write_batch
+    real_write = et.io.write_batch
     calls = {"n": 0}
 
     def failing_write(signals, fs, leads, stems, fmt, **kwargs):
@@ -150,7 +150,7 @@ def test_generate_to_resume_after_interruption(tmp_path, monkeypatch):
             raise KeyboardInterrupt
         return real_write(signals, fs, leads, stems, fmt, **kwargs)
 
-    monkeypatch.setattr(et.io, "_write_batch", failing_write)
+    monkeypatch.setattr(et.io, "write_batch", failing_write)
     with pytest.raises(KeyboardInterrupt):
         et.generate_to(tmp_path, 6, seed=9, batch_size=2, progress=False)
     monkeypatch.undo()

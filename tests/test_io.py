@@ -20,6 +20,7 @@ from hypothesis.extra import numpy as hnp
 from ecgtoolkit import io as ecg_io
 from ecgtoolkit.ecg import ECG
 from ecgtoolkit.io import FORMATS, read, write
+from ecgtoolkit.io._files import atomic_write
 from ecgtoolkit.leads import GENERATED_LEADS, STANDARD_LEADS
 
 # WFDB stores 1 µV steps: rounding moves a value by at most half a step.
@@ -304,10 +305,10 @@ def test_existing_header_alone_blocks_writing_the_data_file(tmp_path):
 
 def test_atomic_write_refuses_existing_file(tmp_path):
     target = tmp_path / "x.txt"
-    ecg_io._atomic_write(target, "one", overwrite=False)
+    atomic_write(target, "one", overwrite=False)
     with pytest.raises(FileExistsError, match="overwrite=True"):
-        ecg_io._atomic_write(target, b"two", overwrite=False)
-    ecg_io._atomic_write(target, b"two", overwrite=True)
+        atomic_write(target, b"two", overwrite=False)
+    atomic_write(target, b"two", overwrite=True)
     assert target.read_text() == "two"
     assert files_in(tmp_path) == ["x.txt"]
 
@@ -321,7 +322,7 @@ def test_unwritable_folder_names_the_path(tmp_path, monkeypatch):
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(ecg_io, "open", denied, raising=False)
+    monkeypatch.setattr(ecg_io._files, "open", denied, raising=False)
     with pytest.raises(PermissionError, match="r.npz"):
         write(make_ecg(n_samples=10), tmp_path / "r.npz")
     assert files_in(tmp_path) == []
@@ -599,7 +600,7 @@ def test_write_batch_matches_record_by_record(tmp_path):
     leads = ("I", "II", "V1", "V2")
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    eio._write_batch(
+    eio.write_batch(
         signals, 360.0, leads, [tmp_path / "a" / f"r{i}" for i in range(3)], "wfdb", overwrite=False
     )
     for i in range(3):
@@ -611,7 +612,7 @@ def test_write_batch_matches_record_by_record(tmp_path):
                 tmp_path / "b" / f"r{i}{suffix}"
             ).read_bytes()
     with pytest.raises(FileExistsError):
-        eio._write_batch(
+        eio.write_batch(
             signals,
             360.0,
             leads,
@@ -622,7 +623,7 @@ def test_write_batch_matches_record_by_record(tmp_path):
     bad = signals.copy()
     bad[2, 3, 5] = 40.0
     with pytest.raises(ValueError, match="lead V2 reaches 40 mV"):
-        eio._write_batch(
+        eio.write_batch(
             bad, 360.0, leads, [tmp_path / f"c{i}" for i in range(3)], "wfdb", overwrite=False
         )
 
@@ -635,10 +636,10 @@ def test_write_batch_matches_record_by_record(tmp_path):
     )
 )
 def test_integer_table_matches_str_formatting(values):
-    from ecgtoolkit.io import _integer_table
+    from ecgtoolkit.io._asc import integer_table
 
     expected = "".join(" ".join(map(str, row)) + "\n" for row in values.tolist())
-    assert _integer_table(values).decode("ascii") == expected
+    assert integer_table(values).decode("ascii") == expected
 
 
 # -- GE MUSE XML ----------------------------------------------------------------------------
