@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 import ecgtoolkit as et
-from ecgtoolkit.store import generate_store
+from ecgtoolkit.dataset import generate_store
 
 TARGET = 150_000
 

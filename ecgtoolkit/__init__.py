@@ -8,8 +8,9 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .dataset import ECGStore, generate_store, generate_to, open_store
 from .ecg import ECG
-from .generate import generate, generate_to, load_generator
+from .generate import generate, load_generator
 from .io import read, write
 from .leads import GENERATED_LEADS, STANDARD_LEADS
 from .plot import plot_bland_altman, plot_ecg, plot_fiducials, plot_median_beats, plot_qt_rr
@@ -21,6 +22,7 @@ except PackageNotFoundError:  # running from a source tree without installation
 
 __all__ = [
     "ECG",
+    "ECGStore",
     "GENERATED_LEADS",
     "STANDARD_LEADS",
     "amplitudes",
@@ -32,10 +34,12 @@ __all__ = [
     "delineate",
     "detect_rpeaks",
     "generate",
+    "generate_store",
     "generate_to",
     "interpret",
     "is_normal",
     "NormalCriteria",
+    "open_store",
     "load_cinc2021",
     "load_generator",
     "load_ludb",

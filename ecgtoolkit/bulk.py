@@ -183,22 +183,50 @@ def _measure_files(folder: FolderSource, names: Sequence[str]) -> pd.DataFrame:
     return _concat(parts)
 
 
-@lru_cache(maxsize=4)
 def _open_store_cached(path: str) -> Any:
-    """Open a store once per worker process."""
+    """Open a store once per worker process, and again if it was replaced since."""
+    try:
+        stat = os.stat(os.path.join(path, "zarr.json"))
+        identity = (stat.st_dev, stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        identity = None  # _open_store says what is wrong
+    return _open_store_once(path, identity)
+
+
+@lru_cache(maxsize=4)
+def _open_store_once(path: str, identity: tuple | None) -> Any:
+    # The identity of the group's zarr.json is part of the key: a store regenerated at the
+    # same path (overwrite=True) can have another length or chunking, which an ECGStore
+    # opened before would not see.
     return _open_store(path)
 
 
 def _open_store(path: str) -> Any:
+    """Open a complete store; an unfinished one is refused with the command to finish it."""
     try:
-        from .store import open_store
+        from .dataset import open_store
+
+        store = open_store(path, allow_incomplete=True)
     except ImportError as err:
         raise ImportError(
-            f"{path!r} looks like a Zarr store, but this ecgtoolkit has no Zarr store "
-            f"support (ecgtoolkit.store: {err}); install a version with it, or measure a "
-            "folder of record files instead"
+            f"{path!r} looks like a Zarr store, but reading one needs Zarr ({err}): "
+            'pip install "ecgtoolkit[scale]", or measure a folder of record files instead'
         ) from err
-    return open_store(path)
+    if not store.complete:
+        import shlex
+
+        leads = "" if len(store.leads) == 12 else f" --leads {len(store.leads)}"
+        command = (
+            f"ecgtoolkit generate -n {len(store)} --store {shlex.quote(path)} "
+            f"--seed {store.seed}{leads}"
+        )
+        raise ValueError(
+            f"cannot measure {path}: its generation was interrupted, so not every record "
+            f"exists yet ({store!r}). Finish it with the same generate command, "
+            f"`{command}` (or ecgtoolkit.dataset.generate_store with the same arguments), "
+            "then measure it"
+        )
+    return store
 
 
 def _run_job(job: _Job) -> pd.DataFrame:
@@ -413,7 +441,7 @@ def measure_dataset(
     source : ECG, path or source object
         An ECG batch; a folder of record files, one record per file
         (:class:`FolderSource`); a ``.zarr`` store path (opened with
-        ``ecgtoolkit.store.open_store``); or any object with ``__len__`` and
+        ``ecgtoolkit.dataset.open_store``); or any object with ``__len__`` and
         ``__getitem__(slice)`` returning an ECG batch, and optionally ``record_ids``.
     out : path, optional
         Write the table to this ``.parquet`` (pyarrow) or ``.csv`` file, atomically
@@ -448,13 +476,14 @@ def measure_dataset(
         For a source of another kind, or both ``client`` and ``scheduler``.
     ValueError
         For a bad ``chunk_size`` or ``workers``, an ``out`` that is neither ``.parquet``
-        nor ``.csv``, a single record, or an empty source.
+        nor ``.csv``, a single record, an empty source, or a ``.zarr`` store whose
+        generation has not finished (the message gives the command that finishes it).
     FileNotFoundError
         For a source path or an ``out`` folder that does not exist.
     FileExistsError
         If ``out`` exists and ``overwrite`` is False (checked before any work).
     ImportError
-        For a ``.zarr`` path where ``ecgtoolkit.store`` is missing.
+        For a ``.zarr`` path where Zarr is missing.
 
     Notes
     -----

@@ -59,6 +59,13 @@ def _parser() -> argparse.ArgumentParser:
         help="file format with --out-dir (default: wfdb)",
     )
     gen.add_argument(
+        "--encoding",
+        default=None,
+        choices=["int16", "float32"],
+        help="samples in a --store: int16 µV (default, 1 µV resolution, ~78 kB/ECG) or "
+        "float32 mV (the model's output exactly, ~222 kB/ECG)",
+    )
+    gen.add_argument(
         "--leads",
         type=int,
         default=12,
@@ -127,7 +134,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_measure(args)
     if args.command == "generate" and args.store is not None:
         return _generate_store(parser, args)
-    from .generate import generate_to
+    if args.command == "generate" and args.encoding is not None:
+        parser.error("--encoding applies to --store only (files keep their format's encoding)")
+    from .dataset import generate_to
 
     try:
         if args.command == "demo":
@@ -175,7 +184,7 @@ def _generate_store(parser: argparse.ArgumentParser, args: argparse.Namespace) -
     ):
         if given:
             parser.error(f"{flag} does not apply to --store (a store resumes by itself)")
-    from .store import generate_store
+    from .dataset import generate_store
 
     try:
         path = generate_store(
@@ -184,6 +193,7 @@ def _generate_store(parser: argparse.ArgumentParser, args: argparse.Namespace) -
             seed=args.seed,
             leads=args.leads,
             batch_size=args.batch_size,
+            encoding=args.encoding,
             device=args.device,
             overwrite=args.overwrite,
             progress=not args.quiet,

@@ -9,22 +9,21 @@ doi:10.1038/s41598-021-01295-2. The pretrained weights ship in the ``deepfake-ec
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from . import _validate
 from .ecg import ECG
 from .leads import GENERATED_LEADS, STANDARD_LEADS
 
-if TYPE_CHECKING:
-    from .manifest import Manifest
-
-__all__ = ["generate", "generate_to", "load_generator"]
+__all__ = ["GeneratorSettings", "generate", "generate_records", "load_generator"]
 
 FS = 500.0
 N_SAMPLES = 5000
@@ -168,14 +167,6 @@ def _record_noise(entropy: int, record_id: int, out: np.ndarray | None = None) -
     return out
 
 
-def _check_count(n: Any, name: str = "n") -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer, got {n!r}")
-    if n <= 0:
-        raise ValueError(f"{name} must be a positive number of ECGs, got {n}")
-    return int(n)
-
-
 def _check_leads(leads: Any) -> int:
     if leads not in (8, 12):
         raise ValueError(f"leads must be 8 (I, II, V1–V6 as generated) or 12, got {leads!r}")
@@ -246,9 +237,29 @@ def _iter_batches(
             noise = pending.result()
             if k + 1 < len(chunks):
                 pending = pool.submit(_noise_batch, entropy, chunks[k + 1], batch_size)
-            with torch.inference_mode():
+            with torch.inference_mode(), _full_fp32():
                 out = model(torch.from_numpy(noise).to(device))[: len(chunk)]
-                yield chunk, out.float().cpu().numpy()
+                result = out.float().cpu().numpy()
+            yield chunk, result
+
+
+@contextlib.contextmanager
+def _full_fp32() -> Iterator[None]:
+    """Run CUDA convolutions and matrix products in full fp32, not TF32.
+
+    PyTorch lets cuDNN use TF32 for fp32 convolutions by default; for this model that
+    moves the output by up to 0.43 mV (RMS 4.8 µV, 2.4% of the signal's RMS) against
+    fp32, measured on an H200 (``benchmarks/bench_gpu_generate.py``), where full fp32
+    matches the CPU within 0.4 µV. The user's own settings are restored afterwards.
+    """
+    import torch
+
+    saved = torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
+    try:
+        yield
+    finally:
+        torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = saved
 
 
 def generate(
@@ -331,12 +342,12 @@ def generate(
             n, accept, max_candidates, seed=seed, leads=leads, device=device,
             batch_size=batch_size, start_id=start_id, progress=progress,
         )  # fmt: skip
-    n = _check_count(n)
+    n = _validate.count(n)
     leads = _check_leads(leads)
     entropy = _resolve_seed(seed)
     dev = _resolve_device(device)
     size = _resolve_batch_size(batch_size, dev)
-    start_id = _check_start_id(start_id)
+    start_id = _validate.record_id(start_id)
     ids = np.arange(start_id, start_id + n, dtype=np.int64)
     out = np.empty((n, leads, N_SAMPLES), dtype=np.float32)
     batches = _iter_batches(ids, entropy, dev, size)
@@ -392,12 +403,14 @@ def _generate_accepted(
     """Rejection sampling: the first ``n`` candidate records (by id) that pass ``accept``."""
     from .measurement import measure
 
-    n = _check_count(n)
+    n = _validate.count(n)
     leads = _check_leads(leads)
     entropy = _resolve_seed(seed)
-    start_id = _check_start_id(start_id)
+    start_id = _validate.record_id(start_id)
     limit = (
-        20 * n + 200 if max_candidates is None else _check_count(max_candidates, "max_candidates")
+        20 * n + 200
+        if max_candidates is None
+        else _validate.count(max_candidates, "max_candidates")
     )
     check, described = _acceptance_check(accept)
     kept: list[np.ndarray] = []
@@ -471,326 +484,111 @@ def _generator_meta(device: str, batch_size: int) -> dict[str, Any]:
 def _resolve_batch_size(batch_size: int | None, device: str) -> int:
     if batch_size is None:
         return DEFAULT_BATCH_SIZE[device.split(":")[0] if device.startswith("cuda") else "cpu"]
-    return _check_count(batch_size, "batch_size")
+    return _validate.count(batch_size, "batch_size")
 
 
-def _check_start_id(start_id: Any) -> int:
-    if isinstance(start_id, bool) or not isinstance(start_id, (int, np.integer)) or start_id < 0:
-        raise ValueError(f"start_id must be a non-negative integer, got {start_id!r}")
-    return int(start_id)
+@dataclass(frozen=True)
+class GeneratorSettings:
+    """The settings that fix a run of the generator, checked and resolved.
 
-
-MANIFEST = "manifest.json"
-
-
-def generate_to(
-    out_dir: str | os.PathLike,
-    n: int,
-    *,
-    format: str = "wfdb",
-    seed: int | None = None,
-    start_id: int = 0,
-    leads: int = 12,
-    device: str = "auto",
-    batch_size: int | None = None,
-    overwrite: bool = False,
-    resume: bool = False,
-    progress: bool = True,
-) -> Path:
-    """Generate ECGs straight to files, in chunks, with bounded memory.
-
-    Records get ids ``start_id … start_id + n − 1`` and file names ``<id>.<suffix>``
-    (as the published package names them). Each file is written under a temporary
-    name and renamed when complete, so an interrupted run leaves no partial record;
-    ``resume=True`` then skips the ids already written. A ``manifest.json``
-    (:class:`ecgtoolkit.manifest.Manifest`), written once when the dataset starts,
-    records the seed, format, leads, batch size, id range, sampling rate and
-    ecgtoolkit version, so that readers know fs and leads (for ``.npy``) and a resumed
-    run is checked to continue the same dataset.
+    With these, record ``i`` of a run is a function of ``(seed, i)`` only: the array
+    layer under :func:`generate`, for code that writes records as they come (the
+    dataset writers of :mod:`ecgtoolkit.dataset`).
 
     Parameters
     ----------
-    out_dir : path
-        Output folder, created if missing.
-    n : int
-        Number of ECGs.
-    format : {"wfdb", "csv", "asc", "npy", "npz"}
-        File format (see :func:`ecgtoolkit.write`). ``"asc"`` is the published
-        package's format: integer µV, 8 columns, so it implies ``leads=8``.
-    seed : int, optional
-        Noise seed; None draws one (or, with ``resume``, reuses the manifest's).
-    start_id : int
-        First record id.
+    seed : int
+        Noise seed.
     leads : {12, 8}
-        Leads to write (see :func:`generate`).
-    device, batch_size
-        As in :func:`generate`.
-    overwrite : bool
-        Replace the dataset in the folder: the records its manifest lists are
-        removed, then this one is written. Without a manifest, replace the files of
-        these ids.
-    resume : bool
-        Continue the dataset of the folder's manifest: seed and batch size come from
-        it when not given, and seed, format, leads, batch size, first id and version
-        must match it. Records of the manifest's ids whose last file (e.g. ``.hea``)
-        exists are kept; leftovers of interrupted writes (the toolkit's own
-        ``.<id>.<suffix>.tmp-<pid>-<thread>`` files) are removed and unfinished records
-        rewritten. A larger ``n`` extends the dataset (its manifest's count grows).
-    progress : bool
-        Show a tqdm progress bar.
-
-    Returns
-    -------
-    pathlib.Path
-        The output folder.
-
-    Raises
-    ------
-    FileExistsError
-        If files of these ids or another dataset's manifest are in the way and
-        neither ``overwrite`` nor ``resume`` is given. Nothing is written then.
-    ValueError
-        For bad arguments; ``resume`` with settings that differ from the manifest's
-        (the message names them), or into a non-empty folder without a manifest.
+        Leads per record (see :func:`generate`).
+    device : str
+        ``"cpu"``, ``"cuda"`` or ``"cuda:N"`` (resolved, never ``"auto"``).
+    batch_size : int
+        ECGs per forward pass.
 
     Examples
     --------
-    >>> import tempfile, ecgtoolkit as et
-    >>> folder = et.generate_to(tempfile.mkdtemp(), 3, seed=1, progress=False)
-    >>> sorted(p.name for p in folder.iterdir())[:3]
-    ['0.dat', '0.hea', '1.dat']
+    >>> from ecgtoolkit.generate import GeneratorSettings
+    >>> GeneratorSettings.resolve(seed=3, leads=8, device="cpu")
+    GeneratorSettings(seed=3, leads=8, device='cpu', batch_size=64)
     """
-    n = _check_count(n)
-    format, leads, start_id = _check_file_arguments(format, leads, start_id, overwrite, resume)
-    dev = _resolve_device(device)
-    folder = Path(out_dir)
-    if folder.exists() and not folder.is_dir():
-        raise NotADirectoryError(f"{folder} exists and is not a folder")
-    old = _read_manifest(folder / MANIFEST)
-    if resume:
-        manifest, todo = _plan_resume(
-            folder, old, n, format, seed, start_id, leads, dev, batch_size
-        )
-    else:
-        entropy = _resolve_seed(seed)
-        size = _resolve_batch_size(batch_size, dev)
-        manifest = _new_manifest(format, entropy, leads, size, start_id, n, dev)
-        _check_fresh_start(folder, old, manifest, overwrite)
-        todo = np.arange(start_id, start_id + n, dtype=np.int64)
 
-    folder.mkdir(parents=True, exist_ok=True)
-    if not os.access(folder, os.W_OK):
-        raise PermissionError(f"cannot write to {folder}")
-    if overwrite and old is not None:
-        _remove_dataset(folder, old)
-    if manifest != old:
-        manifest.write(folder / MANIFEST, overwrite=resume)
-    _write_records(folder, todo, manifest, dev, overwrite=overwrite or resume, progress=progress)
-    return folder
+    seed: int
+    leads: int
+    device: str
+    batch_size: int
 
+    @classmethod
+    def resolve(
+        cls,
+        *,
+        seed: int | None = None,
+        leads: int = 12,
+        device: str = "auto",
+        batch_size: int | None = None,
+    ) -> GeneratorSettings:
+        """Check the arguments of :func:`generate` and fill in the defaults.
 
-def _check_file_arguments(
-    format: Any, leads: Any, start_id: Any, overwrite: bool, resume: bool
-) -> tuple[str, int, int]:
-    from .io import FORMATS
+        ``seed=None`` draws fresh entropy, ``device="auto"`` picks CUDA when available
+        and ``batch_size=None`` takes the device's default (64 on CPU, 512 on CUDA).
 
-    if format not in FORMATS:
-        raise ValueError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
-    leads = _check_leads(leads)
-    if format == "asc":
-        leads = 8  # the published format has exactly the 8 generated leads
-    if overwrite and resume:
-        raise ValueError("overwrite=True and resume=True contradict each other; pick one")
-    return format, leads, _check_start_id(start_id)
-
-
-def _new_manifest(
-    format: str, seed: int, leads: int, batch_size: int, first_id: int, count: int, device: str
-) -> Manifest:
-    from . import __version__
-    from .manifest import Manifest
-
-    return Manifest(
-        seed=seed,
-        format=format,
-        leads=STANDARD_LEADS if leads == 12 else GENERATED_LEADS,
-        batch_size=batch_size,
-        first_id=first_id,
-        count=count,
-        version=__version__,
-        fs=FS,
-        units="mV",
-        generator=_generator_meta(device, batch_size),
-    )
-
-
-def _check_fresh_start(
-    folder: Path, old: Manifest | None, manifest: Manifest, overwrite: bool
-) -> None:
-    """Refuse a new dataset where another one (or files of these ids) would be mixed in."""
-    from .io import FORMATS
-
-    if overwrite:
-        return
-    if old is not None:
-        differ = old.mismatch(manifest, where="folder")
-        raise FileExistsError(
-            f"{folder} already holds a dataset (ids {old.first_id}–{old.first_id + old.count - 1}"
-            f"{'; ' + differ if differ else ''}); pass resume=True (--resume) to continue it, "
-            "overwrite=True (--overwrite) to replace it, or use a new folder"
-        )
-    existing = set(os.listdir(folder)) if folder.is_dir() else set()
-    in_the_way = [
-        f"{i}{sfx}" for i in manifest.record_ids for sfx in FORMATS[manifest.format]
-        if f"{i}{sfx}" in existing
-    ]  # fmt: skip
-    if in_the_way:
-        raise FileExistsError(
-            f"{len(in_the_way)} file(s) already exist in {folder} (first: {in_the_way[0]}); "
-            "pass overwrite=True (--overwrite) to replace them or resume=True to skip them"
+        Raises
+        ------
+        ValueError
+            For a negative or non-integer seed, leads other than 8 or 12, an unknown
+            or unavailable device, or a batch size below 1.
+        """
+        dev = _resolve_device(device)
+        return cls(
+            seed=_resolve_seed(seed),
+            leads=_check_leads(leads),
+            device=dev,
+            batch_size=_resolve_batch_size(batch_size, dev),
         )
 
+    @property
+    def lead_names(self) -> tuple[str, ...]:
+        """The leads of each record, in order."""
+        return STANDARD_LEADS if self.leads == 12 else GENERATED_LEADS
 
-def _plan_resume(
-    folder: Path, old: Manifest | None, n: int, format: str, seed: int | None, start_id: int, leads: int,
-    device: str, batch_size: int | None,
-) -> tuple[Manifest, np.ndarray]:  # fmt: skip
-    """The manifest to continue (checked against ``old``) and the record ids left to write."""
-    from .io import FORMATS
-
-    suffixes = FORMATS[format]
-    if old is None:
-        if seed is None:
-            raise ValueError("resume needs the seed of the first run (no manifest.json found)")
-        if folder.is_dir() and any(not _is_leftover(name, suffixes) for name in os.listdir(folder)):
-            raise ValueError(
-                f"cannot resume: {folder} holds files but no {MANIFEST}, so they are not a "
-                "dataset written by ecgtoolkit; use a new (or empty) folder"
-            )
-        size = _resolve_batch_size(batch_size, device)
-        manifest = _new_manifest(format, _resolve_seed(seed), leads, size, start_id, n, device)
-        return manifest, np.arange(start_id, start_id + n, dtype=np.int64)
-    asked = _new_manifest(
-        format,
-        old.seed if seed is None else _resolve_seed(seed),
-        leads,
-        old.batch_size if batch_size is None else _resolve_batch_size(batch_size, device),
-        start_id,
-        old.count,
-        device,
-    )
-    differ = old.mismatch(asked, where="folder")
-    if differ:
-        raise ValueError(f"cannot resume: {differ}; use the same settings or a new folder")
-    _remove_leftovers(folder, suffixes)
-    existing = set(os.listdir(folder))
-    ids = np.arange(start_id, start_id + n, dtype=np.int64)
-    listed = ids < old.first_id + old.count
-    done = listed & np.array([f"{i}{suffixes[-1]}" in existing for i in ids.tolist()], bool)
-    foreign = [
-        f"{i}{sfx}" for i in ids[~listed].tolist() for sfx in suffixes if f"{i}{sfx}" in existing
-    ]
-    if foreign:
-        raise FileExistsError(
-            f"{len(foreign)} file(s) in {folder} (first: {foreign[0]}) have the names of "
-            f"records beyond the {old.count} its {MANIFEST} lists, so they were not written "
-            "by this dataset; move them away before extending it"
-        )
-    manifest = old if n <= old.count else replace(old, count=n)
-    return manifest, ids[~done]
+    def info(self) -> dict[str, Any]:
+        """Model, weights, ecgtoolkit version, device and batch size, for metadata."""
+        return _generator_meta(self.device, self.batch_size)
 
 
-def _is_leftover(name: str, suffixes: tuple[str, ...]) -> bool:
-    """Whether ``name`` is a temporary file of an interrupted ecgtoolkit write."""
-    import re
+def generate_records(
+    record_ids: np.ndarray | range, settings: GeneratorSettings
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Generate the records ``record_ids`` batch by batch, for writing as they come.
 
-    pattern = rf"\.(\d+({'|'.join(map(re.escape, suffixes))})|{re.escape(MANIFEST)})\.tmp-\d+-\d+"
-    return re.fullmatch(pattern, name) is not None
+    Parameters
+    ----------
+    record_ids : array of int
+        Record ids, in the order wanted (each record depends only on its id).
+    settings : GeneratorSettings
+        Seed, leads, device and batch size.
 
+    Yields
+    ------
+    ids : numpy.ndarray
+        int64 ids of this batch (at most ``settings.batch_size``).
+    signals : numpy.ndarray
+        float32 ``(len(ids), n_leads, 5000)`` in mV at 500 Hz, leads
+        ``settings.lead_names``; a new array each time.
 
-def _remove_leftovers(folder: Path, suffixes: tuple[str, ...]) -> None:
-    for name in os.listdir(folder):
-        if _is_leftover(name, suffixes):
-            (folder / name).unlink(missing_ok=True)
-
-
-def _remove_dataset(folder: Path, old: Manifest) -> None:
-    """Remove the manifest, then the records (and write leftovers) of the dataset ``old``."""
-    from .io import FORMATS
-
-    suffixes = FORMATS[old.format]
-    (folder / MANIFEST).unlink()
-    for i in old.record_ids:
-        for suffix in suffixes[::-1]:  # the completion marker first
-            (folder / f"{i}{suffix}").unlink(missing_ok=True)
-    _remove_leftovers(folder, suffixes)
-
-
-def _write_records(
-    folder: Path,
-    todo: np.ndarray,
-    manifest: Manifest,
-    device: str,
-    *,
-    overwrite: bool,
-    progress: bool,
-) -> None:
-    """Generate the records ``todo`` and write them, one writer thread behind the model."""
-    from . import io as ecg_io
-
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(
-            total=manifest.count,
-            initial=manifest.count - len(todo),
-            unit="ECG",
-            desc=f"writing {manifest.format}",
-        )
-
-    def write_chunk(chunk: np.ndarray, tanh_out: np.ndarray) -> None:
-        ecg_io.write_batch(
-            _to_leads(tanh_out, len(manifest.leads)),
-            FS,
-            manifest.leads,
-            [folder / str(int(i)) for i in chunk],
-            manifest.format,
-            overwrite=overwrite,  # resume: leftovers of unfinished records go
-            metas=[{"seed": manifest.seed, "record_id": int(i)} for i in chunk],
-        )
-        if bar is not None:
-            bar.update(len(chunk))
-
-    try:
-        _run_with_writer(
-            _iter_batches(todo, manifest.seed, device, manifest.batch_size), write_chunk
-        )
-    finally:
-        if bar is not None:
-            bar.close()
-
-
-def _run_with_writer(batches: Iterator[tuple[np.ndarray, np.ndarray]], write) -> None:
-    """Call ``write(ids, output)`` for each batch in one writer thread.
-
-    The writer overlaps the file system work of batch k with the model's work on batch
-    k + 1; waiting for it before handing over the next batch keeps at most two batches
-    in memory and re-raises a writer's error at once.
+    Examples
+    --------
+    >>> from ecgtoolkit.generate import GeneratorSettings, generate, generate_records
+    >>> settings = GeneratorSettings.resolve(seed=5, device="cpu", batch_size=2)
+    >>> [ids.tolist() for ids, _ in generate_records([7, 8, 9], settings)]
+    [[7, 8], [9]]
+    >>> _, signals = next(generate_records([8], settings))
+    >>> bool((signals[0] == generate(1, seed=5, start_id=8, batch_size=2).signal[0]).all())
+    True
     """
-    from concurrent.futures import ThreadPoolExecutor
-
-    pending = None
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ecgtoolkit-writer") as pool:
-        for chunk, tanh_out in batches:
-            if pending is not None:
-                pending.result()
-            pending = pool.submit(write, chunk, tanh_out)
-        if pending is not None:
-            pending.result()
-
-
-def _read_manifest(path: Path) -> Manifest | None:
-    from .manifest import Manifest
-
-    return Manifest.read(path)
+    ids = np.asarray(record_ids, dtype=np.int64).reshape(-1)
+    if ids.size and ids.min() < 0:
+        raise ValueError("record ids must be non-negative integers")
+    batches = _iter_batches(ids, settings.seed, settings.device, settings.batch_size)
+    for chunk, tanh_out in batches:
+        yield chunk, _to_leads(tanh_out, settings.leads)

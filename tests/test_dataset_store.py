@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import ecgtoolkit as et
-from ecgtoolkit.store import ECGStore, generate_store, open_store
+from ecgtoolkit.dataset import ECGStore, generate_store, open_store
 
 
 @pytest.fixture(scope="module")
@@ -18,6 +18,12 @@ def small_store(tmp_path_factory):
     path = tmp_path_factory.mktemp("store") / "x.zarr"
     generate_store(path, 20, seed=3, batch_size=8, records_per_chunk=6, progress=False)
     return path
+
+
+def at_1uv(signal_mv: np.ndarray) -> np.ndarray:
+    """What an int16 store gives back: the samples rounded to 1 µV, as float32 mV."""
+    microvolts = np.rint(signal_mv.astype(np.float32) * np.float32(1000)).astype(np.int16)
+    return microvolts.astype(np.float32) / np.float32(1000)
 
 
 def _chunk_bytes(path: Path) -> dict[str, bytes]:
@@ -33,18 +39,18 @@ def test_round_trip_equals_generate(small_store):
     batch = store[0:20]
     assert isinstance(store, ECGStore) and len(store) == 20 and store.complete
     assert batch.signal.dtype == np.float32
-    np.testing.assert_array_equal(batch.signal, expected.signal)
+    np.testing.assert_array_equal(batch.signal, at_1uv(expected.signal))
     assert batch.leads == et.STANDARD_LEADS and batch.fs == 500.0
     np.testing.assert_array_equal(store.record_ids, np.arange(20))
-    np.testing.assert_array_equal(store[::3].signal, expected.signal[::3])
-    np.testing.assert_array_equal(store[-1].signal, expected.signal[-1])
+    np.testing.assert_array_equal(store[::3].signal, at_1uv(expected.signal[::3]))
+    np.testing.assert_array_equal(store[-1].signal, at_1uv(expected.signal[-1]))
 
 
 def test_record_depends_only_on_seed_and_id(small_store):
     store = open_store(small_store)
     for i in (0, 7, 19):
         one = et.generate(1, seed=3, start_id=i, batch_size=8)
-        np.testing.assert_array_equal(store[i].signal, one.signal[0])
+        np.testing.assert_array_equal(store[i].signal, at_1uv(one.signal[0]))
         assert store[i].meta["record_id"] == i and store[i].meta["seed"] == 3
 
 
@@ -58,6 +64,7 @@ def test_attributes_chunks_and_repr(small_store):
     assert attrs["ecgtoolkit"] == et.__version__
     assert attrs["generator"]["weights_sha256"] and attrs["batch_size"] == 8
     assert group["signals"].chunks == (6, 12, 5000)
+    assert group["signals"].dtype == np.int16 and group["signals"].attrs["units"] == "uV"
     assert group["record_ids"].dtype == np.int64
     assert group["done"][:].tolist() == [True] * 4
     assert repr(open_store(small_store)) == (
@@ -171,7 +178,7 @@ def test_a_chunk_written_but_not_marked_done_is_never_valid(tmp_path, monkeypatc
         open_store(path)
     partial = open_store(path, allow_incomplete=True)
     assert not partial.complete and "incomplete: 1/3 chunks done" in repr(partial)
-    np.testing.assert_array_equal(partial[0:4].signal, expected.signal[:4])
+    np.testing.assert_array_equal(partial[0:4].signal, at_1uv(expected.signal[:4]))
     with pytest.raises(ValueError, match="not finished"):
         partial[5]
     with pytest.raises(ValueError, match="not finished"):
@@ -186,7 +193,7 @@ def test_a_chunk_written_but_not_marked_done_is_never_valid(tmp_path, monkeypatc
     leftover.write_bytes(b"half")
     generate_store(path, 12, seed=5, batch_size=8, progress=False)
     assert not leftover.exists()
-    np.testing.assert_array_equal(open_store(path)[0:12].signal, expected.signal)
+    np.testing.assert_array_equal(open_store(path)[0:12].signal, at_1uv(expected.signal))
 
 
 def test_missing_and_foreign_stores(tmp_path):
@@ -229,3 +236,19 @@ def test_sigkill_then_the_same_command_gives_a_straight_runs_bytes(tmp_path):
     assert _chunk_bytes(tmp_path / "x.zarr") == _chunk_bytes(straight)
     assert resumed[0:300].signal.tobytes() == open_store(straight)[0:300].signal.tobytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.zarr", "y.zarr"]
+
+
+def test_int16_is_within_half_a_microvolt_and_float32_is_exact(tmp_path):
+    expected = et.generate(5, seed=8, batch_size=4).signal
+    small = open_store(generate_store(tmp_path / "a.zarr", 5, seed=8, batch_size=4, progress=False))
+    assert np.abs(small[:].signal - expected).max() <= 0.0005 + 1e-6
+    exact = generate_store(
+        tmp_path / "b.zarr", 5, seed=8, batch_size=4, encoding="float32", progress=False
+    )
+    np.testing.assert_array_equal(open_store(exact)[:].signal, expected)
+    np.testing.assert_array_equal(open_store(exact).to_dask().compute(), expected)
+    with pytest.raises(ValueError, match="encoding=float32; you asked for int16"):
+        generate_store(exact, 5, seed=8, batch_size=4, encoding="int16", progress=False)
+    with pytest.raises(ValueError, match="encoding must be one of"):
+        generate_store(tmp_path / "c.zarr", 5, seed=8, encoding="float16", progress=False)
+    generate_store(exact, 5, seed=8, progress=False)  # a resume keeps the store's encoding

@@ -12,7 +12,10 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..generate import GeneratorSettings
 
 __all__ = ["Manifest", "SETTINGS"]
 
@@ -50,7 +53,7 @@ class Manifest:
 
     Examples
     --------
-    >>> from ecgtoolkit.manifest import Manifest
+    >>> from ecgtoolkit.dataset import Manifest
     >>> old = Manifest(seed=1, format="wfdb", leads=("I", "II"), batch_size=8, first_id=0,
     ...                count=2, version="0.1.0")
     >>> new = Manifest(seed=1, format="csv", leads=("I", "II"), batch_size=8, first_id=0,
@@ -69,6 +72,37 @@ class Manifest:
     fs: float = 500.0
     units: str = "mV"
     generator: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def for_run(
+        cls, settings: GeneratorSettings, *, format: str, first_id: int, count: int
+    ) -> Manifest:
+        """The manifest of a new dataset generated with ``settings``.
+
+        Parameters
+        ----------
+        settings : ecgtoolkit.generate.GeneratorSettings
+            Seed, leads, device and batch size of the run.
+        format : str
+            A file format of :data:`ecgtoolkit.io.FORMATS`, or ``"zarr"``.
+        first_id, count : int
+            The record ids ``first_id … first_id + count − 1``.
+        """
+        from .. import __version__
+        from ..generate import FS
+
+        return cls(
+            seed=settings.seed,
+            format=format,
+            leads=settings.lead_names,
+            batch_size=settings.batch_size,
+            first_id=first_id,
+            count=count,
+            version=__version__,
+            fs=FS,
+            units="mV",
+            generator=settings.info(),
+        )
 
     @property
     def record_ids(self) -> range:
@@ -134,7 +168,7 @@ class Manifest:
 
     def write(self, path: str | Path, *, overwrite: bool) -> None:
         """Write the manifest as JSON to ``path`` atomically (temporary file and rename)."""
-        from .io._files import atomic_write
+        from ..io._files import atomic_write
 
         atomic_write(Path(path), json.dumps(self.to_dict(), indent=2) + "\n", overwrite=overwrite)
 

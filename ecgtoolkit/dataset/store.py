@@ -3,15 +3,18 @@
 A store holds one dataset of ``n`` records as a Zarr v3 group:
 
 ``signals``
-    float32 ``(n, n_leads, 5000)`` in mV, in chunks of whole records
-    ``(records_per_chunk, n_leads, 5000)``.
+    ``(n, n_leads, 5000)`` in chunks of whole records ``(records_per_chunk, n_leads,
+    5000)``, compressed with Zstandard: int16 in µV (``encoding="int16"``, the default:
+    1 µV resolution, as WFDB files at 1000 adu/mV and the published ASCII files hold
+    them) or float32 in mV (``encoding="float32"``: the generator's output exactly).
+    Readers get float32 mV either way.
 ``record_ids``
     int64 ``(n,)``, the generator's record id of each row.
 ``done``
     bool ``(n_chunks,)``, one Zarr chunk per signal chunk: ``done[k]`` is set only
     after chunk ``k`` of ``signals`` is written and flushed to disk.
 
-The group's attributes hold the dataset's :class:`~ecgtoolkit.manifest.Manifest`
+The group's attributes hold the dataset's :class:`~ecgtoolkit.dataset.Manifest`
 (seed, leads, batch size, count, ecgtoolkit version, generator), the sampling rate and
 the units.
 """
@@ -28,20 +31,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .ecg import ECG
-from .generate import (
-    FS,
-    N_SAMPLES,
-    _check_count,
-    _check_leads,
-    _iter_batches,
-    _new_manifest,
-    _resolve_batch_size,
-    _resolve_device,
-    _resolve_seed,
-    _run_with_writer,
-    _to_leads,
-)
+from .. import _validate
+from ..ecg import ECG
+from ..generate import FS, N_SAMPLES, GeneratorSettings, generate_records
+from ._pipeline import progress_bar, write_behind
 from .manifest import SETTINGS, Manifest
 
 if TYPE_CHECKING:
@@ -52,6 +45,9 @@ __all__ = ["ECGStore", "generate_store", "open_store"]
 #: Records per chunk of a new store: 64 × 12 leads × 5000 float32 = 15 MB.
 RECORDS_PER_CHUNK = 64
 _STORE_SETTINGS = (*SETTINGS, "records_per_chunk")
+#: How a store may hold the samples: int16 µV (1 µV resolution) or float32 mV (exact).
+ENCODINGS = ("int16", "float32")
+_UV_PER_MV = 1000.0
 
 
 def generate_store(
@@ -62,6 +58,7 @@ def generate_store(
     leads: int = 12,
     batch_size: int | None = None,
     records_per_chunk: int | None = None,
+    encoding: str | None = None,
     device: str = "auto",
     overwrite: bool = False,
     progress: bool = True,
@@ -86,6 +83,11 @@ def generate_store(
         ECGs per forward pass (default 64 on CPU, 512 on CUDA; on resume, the store's).
     records_per_chunk : int, optional
         Records per Zarr chunk (default 64; on resume, the store's).
+    encoding : {"int16", "float32"}, optional
+        How the samples are stored (default ``"int16"``; on resume, the store's):
+        ``"int16"``: rounded to 1 µV, about 78 kB per 12-lead ECG (the error, at most
+        0.5 µV, is far below any ECG amplifier's noise); ``"float32"``: the model's
+        output bit for bit, about 222 kB per ECG (float noise barely compresses).
     device : {"auto", "cpu", "cuda", "cuda:N"}
         Where to run the model.
     overwrite : bool
@@ -119,7 +121,7 @@ def generate_store(
     Examples
     --------
     >>> import tempfile, ecgtoolkit as et
-    >>> from ecgtoolkit.store import generate_store, open_store
+    >>> from ecgtoolkit.dataset import generate_store, open_store
     >>> path = generate_store(tempfile.mkdtemp() + "/x.zarr", 3, seed=1, progress=False)
     >>> store = open_store(path)
     >>> store
@@ -127,30 +129,31 @@ def generate_store(
     >>> store[1].meta["record_id"]
     1
     """
-    n = _check_count(n)
-    leads = _check_leads(leads)
-    entropy = _resolve_seed(seed)
-    dev = _resolve_device(device)
+    n = _validate.count(n)
     path = Path(path)
     _remove_interrupted_creations(path)
     old = _read_store_manifest(path)
-    if old is not None and not overwrite:
-        asked = _store_manifest(
-            entropy,
-            leads,
-            old.batch_size if batch_size is None else _resolve_batch_size(batch_size, dev),
-            n,
-            dev,
-            _check_records_per_chunk(records_per_chunk, old.generator["records_per_chunk"]),
-        )
+    resuming = old is not None and not overwrite
+    settings = GeneratorSettings.resolve(
+        seed=seed,
+        leads=leads,
+        device=device,
+        batch_size=old.batch_size if resuming and batch_size is None else batch_size,
+    )
+    per_chunk = _check_records_per_chunk(
+        records_per_chunk, old.generator["records_per_chunk"] if resuming else RECORDS_PER_CHUNK
+    )
+    if encoding is None:
+        encoding = _encoding(old) if resuming else "int16"
+    if encoding not in ENCODINGS:
+        raise ValueError(f"encoding must be one of {', '.join(ENCODINGS)}, got {encoding!r}")
+    asked = _store_manifest(settings, n, per_chunk, encoding)
+    if resuming:
         differ = old.mismatch(asked, SETTINGS, where="store")
-        if differ is None and asked.generator["records_per_chunk"] != old.generator.get(
-            "records_per_chunk"
-        ):
-            differ = (
-                f"this store has records_per_chunk={old.generator['records_per_chunk']}; "
-                f"you asked for {asked.generator['records_per_chunk']}"
-            )
+        for key, ours in (("records_per_chunk", per_chunk), ("encoding", encoding)):
+            theirs = old.generator["records_per_chunk"] if key != "encoding" else _encoding(old)
+            if differ is None and ours != theirs:
+                differ = f"this store has {key}={theirs}; you asked for {ours}"
         if differ:
             raise ValueError(
                 f"cannot resume {path}: {differ}; rerun with the same settings, pass "
@@ -158,27 +161,49 @@ def generate_store(
             )
         manifest = old
     else:
-        size = _resolve_batch_size(batch_size, dev)
-        manifest = _store_manifest(
-            entropy, leads, size, n, dev, _check_records_per_chunk(records_per_chunk)
-        )
+        manifest = asked
         _create_store(path, manifest, replace=overwrite and old is not None)
-    _fill_store(path, manifest, dev, progress)
+    _fill_store(path, manifest, settings, progress)
     return path
 
 
-def _check_records_per_chunk(value: Any, default: int = RECORDS_PER_CHUNK) -> int:
+def _check_records_per_chunk(value: Any, default: int) -> int:
     if value is None:
         return int(default)
-    return _check_count(value, "records_per_chunk")
+    return _validate.count(value, "records_per_chunk")
 
 
 def _store_manifest(
-    seed: int, leads: int, batch_size: int, n: int, device: str, records_per_chunk: int
+    settings: GeneratorSettings, n: int, records_per_chunk: int, encoding: str
 ) -> Manifest:
-    manifest = _new_manifest("zarr", seed, leads, batch_size, 0, n, device)
+    manifest = Manifest.for_run(settings, format="zarr", first_id=0, count=n)
     manifest.generator["records_per_chunk"] = records_per_chunk
+    manifest.generator["encoding"] = encoding
     return manifest
+
+
+def _encoding(manifest: Manifest) -> str:
+    return str(manifest.generator.get("encoding", "float32"))
+
+
+def _encode(data_mv: np.ndarray, encoding: str) -> np.ndarray:
+    """mV float32 -> the stored samples (int16 µV, or float32 mV unchanged)."""
+    if encoding == "float32":
+        return data_mv
+    microvolts = np.rint(data_mv * np.float32(_UV_PER_MV))
+    if not np.abs(microvolts).max() <= np.iinfo(np.int16).max:
+        raise ValueError(
+            "a generated sample exceeds ±32.767 mV, which int16 µV cannot hold; "
+            "use encoding='float32'"
+        )
+    return microvolts.astype(np.int16)
+
+
+def _decode(stored: np.ndarray) -> np.ndarray:
+    """The stored samples -> float32 mV."""
+    if stored.dtype == np.int16:
+        return stored.astype(np.float32) / np.float32(_UV_PER_MV)
+    return stored
 
 
 def _tmp_pattern(path: Path) -> re.Pattern[str]:
@@ -225,16 +250,18 @@ def _create_store(path: Path, manifest: Manifest, *, replace: bool) -> None:
     tmp = path.parent / f".{path.name}.tmp-{suffix}"
     n, n_leads = manifest.count, len(manifest.leads)
     per_chunk = manifest.generator["records_per_chunk"]
+    as_int = _encoding(manifest) == "int16"
     try:
         group = zarr.open_group(tmp, mode="w-", attributes=manifest.to_dict())
         group.create_array(
             "signals",
             shape=(n, n_leads, N_SAMPLES),
             chunks=(per_chunk, n_leads, N_SAMPLES),
-            dtype="float32",
-            fill_value=np.nan,
+            dtype="int16" if as_int else "float32",
+            fill_value=np.iinfo(np.int16).min if as_int else np.nan,
+            compressors=zarr.codecs.ZstdCodec(level=1),
             dimension_names=("record", "lead", "sample"),
-            attributes={"units": "mV", "fs": FS, "leads": list(manifest.leads)},
+            attributes={"units": "uV" if as_int else "mV", "fs": FS, "leads": list(manifest.leads)},
         )
         ids = group.create_array(
             "record_ids", shape=(n,), chunks=(n,), dtype="int64", fill_value=-1
@@ -268,7 +295,9 @@ def _chunk_file(path: Path, array: str, k: int, ndim: int) -> Path:
     return path.joinpath(array, "c", str(k), *(["0"] * (ndim - 1)))
 
 
-def _fill_store(path: Path, manifest: Manifest, device: str, progress: bool) -> None:
+def _fill_store(
+    path: Path, manifest: Manifest, settings: GeneratorSettings, progress: bool
+) -> None:
     """Generate and write every chunk of the store not marked done."""
     import zarr
 
@@ -276,6 +305,7 @@ def _fill_store(path: Path, manifest: Manifest, device: str, progress: bool) -> 
     signals, done_marks = group["signals"], group["done"]
     per_chunk = manifest.generator["records_per_chunk"]
     n = manifest.count
+    encoding = _encoding(manifest)
     done = np.asarray(done_marks[:], dtype=bool)
     todo_chunks = np.flatnonzero(~done)
     # A killed write leaves Zarr's own "<chunk>.<uuid hex>.partial" temporary files.
@@ -287,35 +317,27 @@ def _fill_store(path: Path, manifest: Manifest, device: str, progress: bool) -> 
         [np.arange(k * per_chunk, min(n, (k + 1) * per_chunk)) for k in todo_chunks]
         or [np.empty(0, dtype=np.int64)]
     ).astype(np.int64)
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
 
-        bar = tqdm(total=n, initial=n - len(todo), unit="ECG", desc="writing zarr")
+    with progress_bar(n, n - len(todo), "writing zarr", progress) as advance:
 
-    def write_chunk(k: int, data: np.ndarray) -> None:
-        start = k * per_chunk
-        signals[start : start + len(data)] = data
-        _fsync(_chunk_file(path, "signals", k, 3))
-        done_marks[k] = True
-        _fsync(_chunk_file(path, "done", k, 1))
-        if bar is not None:
-            bar.update(len(data))
+        def write_chunk(k: int, data: np.ndarray) -> None:
+            start = k * per_chunk
+            signals[start : start + len(data)] = _encode(data, encoding)
+            _fsync(_chunk_file(path, "signals", k, 3))
+            done_marks[k] = True
+            _fsync(_chunk_file(path, "done", k, 1))
+            advance(len(data))
 
-    batches = _iter_batches(todo, manifest.seed, device, manifest.batch_size)
-    try:
-        _run_with_writer(_whole_chunks(batches, n, per_chunk, len(manifest.leads)), write_chunk)
-    finally:
-        if bar is not None:
-            bar.close()
+        batches = generate_records(todo, settings)
+        write_behind(_whole_chunks(batches, n, per_chunk, len(manifest.leads)), write_chunk)
 
 
 def _whole_chunks(
     batches: Iterator[tuple[np.ndarray, np.ndarray]], n: int, per_chunk: int, leads: int
 ) -> Iterator[tuple[int, np.ndarray]]:
-    """Regroup model batches (sorted ids of whole chunks) into (chunk index, mV data)."""
+    """Regroup generated batches (sorted ids of whole chunks) into (chunk index, mV data)."""
     current, buffer, filled = -1, np.empty(0), 0
-    for ids, out in batches:
+    for ids, signals in batches:
         start = 0
         while start < len(ids):
             k = int(ids[start]) // per_chunk
@@ -325,7 +347,7 @@ def _whole_chunks(
                 buffer = np.empty((rows, leads, N_SAMPLES), dtype=np.float32)
             stop = start + int(np.searchsorted(ids[start:], (k + 1) * per_chunk))
             first = int(ids[start]) - k * per_chunk
-            _to_leads(out[start:stop], leads, dest=buffer[first : first + stop - start])
+            buffer[first : first + stop - start] = signals[start:stop]
             filled += stop - start
             start = stop
             if filled == len(buffer):
@@ -360,7 +382,7 @@ def open_store(path: str | os.PathLike, *, allow_incomplete: bool = False) -> EC
     Examples
     --------
     >>> import tempfile
-    >>> from ecgtoolkit.store import generate_store, open_store
+    >>> from ecgtoolkit.dataset import generate_store, open_store
     >>> store = open_store(generate_store(tempfile.mkdtemp() + "/x.zarr", 2, seed=0,
     ...                                   progress=False))
     >>> len(store), store.fs, store[0:2].signal.shape
@@ -383,7 +405,7 @@ class ECGStore:
     ----------
     path : pathlib.Path
         The store.
-    manifest : ecgtoolkit.manifest.Manifest
+    manifest : ecgtoolkit.dataset.Manifest
         The settings it was generated with.
     fs : float
         Sampling rate in Hz.
@@ -469,7 +491,7 @@ class ECGStore:
             "record_ids": self.record_ids[rows],
             "generator": self.manifest.generator,
         }
-        return ECG(data, fs=self.fs, leads=self.leads, units="mV", meta=meta)
+        return ECG(_decode(data), fs=self.fs, leads=self.leads, units="mV", meta=meta)
 
     def __getitem__(self, key: int | slice) -> ECG:
         if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
@@ -480,7 +502,8 @@ class ECGStore:
                 "record_id": int(self.record_ids[row]),
                 "generator": self.manifest.generator,
             }
-            return ECG(self._signals[row], fs=self.fs, leads=self.leads, units="mV", meta=meta)
+            signal = _decode(self._signals[row])
+            return ECG(signal, fs=self.fs, leads=self.leads, units="mV", meta=meta)
         if isinstance(key, slice):
             rows = np.arange(len(self))[key]
             if rows.size == 0:
@@ -527,4 +550,5 @@ class ECGStore:
             ) from None
         if not self.complete:
             raise ValueError(f"{self.path} is incomplete; finish it before reading it with Dask")
-        return da.from_zarr(self._signals)
+        array = da.from_zarr(self._signals)
+        return array.map_blocks(_decode, dtype=np.float32)

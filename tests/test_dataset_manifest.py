@@ -3,7 +3,7 @@ from dataclasses import replace
 
 import pytest
 
-from ecgtoolkit.manifest import Manifest
+from ecgtoolkit.dataset import Manifest
 
 BASE = Manifest(
     seed=1,
