@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 
 def _positive_int(text: str) -> int:
@@ -138,15 +139,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--encoding applies to --store only (files keep their format's encoding)")
     from .dataset import generate_to
 
-    try:
-        if args.command == "demo":
-            from .demo import run_demo
+    if args.command == "demo":
+        from .demo import run_demo
 
-            run_demo(
+        status, _ = _run(
+            lambda: run_demo(
                 args.out_dir, n=args.n, seed=args.seed, real=args.real, overwrite=args.overwrite
-            )
-            return 0
-        folder = generate_to(
+            ),
+            interrupted="rerun the demo (with --overwrite if it wrote files)",
+        )
+        return status
+    status, folder = _run(
+        lambda: generate_to(
             args.out_dir,
             args.n,
             format=args.format or "wfdb",
@@ -158,19 +162,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             overwrite=args.overwrite,
             resume=args.resume,
             progress=not args.quiet,
-        )
+        ),
+        interrupted="finished records are complete, rerun with --resume",
+    )
+    if status == 0 and not args.quiet:
+        print(f"wrote {args.n} ECGs ({args.format or 'wfdb'}) to {folder}")
+    return status
+
+
+def _run(call: Callable[[], Any], *, interrupted: str) -> tuple[int, Any]:
+    """Run ``call``; an expected error becomes one line on stderr and an exit status."""
+    try:
+        return 0, call()
     except (ValueError, TypeError, RuntimeError, OSError) as exc:
         print(f"ecgtoolkit: error: {exc}", file=sys.stderr)
-        return 1
+        return 1, None
     except KeyboardInterrupt:
-        print(
-            "ecgtoolkit: interrupted; finished records are complete, rerun with --resume",
-            file=sys.stderr,
-        )
-        return 130
-    if not args.quiet:
-        print(f"wrote {args.n} ECGs ({args.format or 'wfdb'}) to {folder}")
-    return 0
+        print(f"ecgtoolkit: interrupted; {interrupted}", file=sys.stderr)
+        return 130, None
 
 
 def _generate_store(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
@@ -186,8 +195,8 @@ def _generate_store(parser: argparse.ArgumentParser, args: argparse.Namespace) -
             parser.error(f"{flag} does not apply to --store (a store resumes by itself)")
     from .dataset import generate_store
 
-    try:
-        path = generate_store(
+    status, path = _run(
+        lambda: generate_store(
             args.store,
             args.n,
             seed=args.seed,
@@ -197,21 +206,9 @@ def _generate_store(parser: argparse.ArgumentParser, args: argparse.Namespace) -
             device=args.device,
             overwrite=args.overwrite,
             progress=not args.quiet,
-        )
-    except (ValueError, TypeError, RuntimeError, OSError) as exc:
-        print(f"ecgtoolkit: error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print(
-            "ecgtoolkit: interrupted; finished chunks are kept, rerun the same command "
-            "to finish the store",
-            file=sys.stderr,
-        )
-        return 130
-    if not args.quiet:
+        ),
+        interrupted="finished chunks are kept, rerun the same command to finish the store",
+    )
+    if status == 0 and not args.quiet:
         print(f"wrote {args.n} ECGs to the Zarr store {path}")
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    return status

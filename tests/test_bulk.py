@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import re
+import shlex
+import shutil
 import socket
 import subprocess
 import sys
@@ -15,6 +19,8 @@ import pytest
 
 import ecgtoolkit as et
 from ecgtoolkit.bulk import FolderSource, add_measure_command, measure_dataset, run_measure
+from ecgtoolkit.cli import main
+from ecgtoolkit.dataset import generate_store, open_store
 
 BIN = Path(sys.executable).parent
 
@@ -38,6 +44,27 @@ def folder(tmp_path_factory, batch) -> Path:
         et.write(batch[i], path / f"{i * 5}.npz")  # 0, 5, ..., 25: natural order matters
     (path / "broken.npz").write_bytes(b"this is not a zip file")
     return path
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory) -> Path:
+    """A Zarr store of six records in chunks of four (the last chunk holds two)."""
+    pytest.importorskip("zarr")
+    path = tmp_path_factory.mktemp("store") / "x.zarr"
+    return generate_store(path, 6, seed=5, records_per_chunk=4, progress=False)
+
+
+@pytest.fixture(scope="module")
+def store_expected(store_path) -> pd.DataFrame:
+    """The reference: the whole store read into memory, measured in this process."""
+    return measure_dataset(open_store(store_path)[:], workers=1, progress=False)
+
+
+def _interrupt(store: Path, chunk: int) -> None:
+    """Unmark a finished chunk, as a generation killed before marking it leaves the store."""
+    import zarr
+
+    zarr.open_group(store, mode="r+")["done"][chunk] = False
 
 
 def test_same_table_for_one_and_two_workers(batch, expected):
@@ -81,7 +108,9 @@ def test_lazy_source_object(batch, expected):
     )
 
 
-def test_local_dask_cluster(batch, folder, expected):
+@pytest.fixture(scope="module")
+def dask_client():
+    """A local Dask cluster of two worker processes, shared by this module's tests."""
     distributed = pytest.importorskip("distributed")
     with (
         distributed.LocalCluster(
@@ -89,8 +118,12 @@ def test_local_dask_cluster(batch, folder, expected):
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
-        table = measure_dataset(batch, client=client, chunk_size=4, progress=False)
-        files = measure_dataset(folder, client=client, chunk_size=4, progress=False)
+        yield client
+
+
+def test_local_dask_cluster(dask_client, batch, folder, expected):
+    table = measure_dataset(batch, client=dask_client, chunk_size=4, progress=False)
+    files = measure_dataset(folder, client=dask_client, chunk_size=4, progress=False)
     pd.testing.assert_frame_equal(table, expected)
     pd.testing.assert_frame_equal(
         files, measure_dataset(folder, workers=1, chunk_size=4, progress=False)
@@ -199,12 +232,19 @@ def test_clear_errors(tmp_path, batch):
         measure_dataset(batch, workers=0, progress=False)
     with pytest.raises(TypeError, match="not both"):
         measure_dataset(batch, client=object(), scheduler="tcp://127.0.0.1:1")
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        measure_dataset(tmp_path / "data.zarr", progress=False)
     (tmp_path / "data.zarr").mkdir()
-    try:
-        import ecgtoolkit.store  # noqa: F401
-    except ImportError:
-        with pytest.raises(ImportError, match="Zarr store"):
+    if importlib.util.find_spec("zarr") is not None:
+        with pytest.raises(FileExistsError, match="not a Zarr store"):
             measure_dataset(tmp_path / "data.zarr", progress=False)
+
+
+def test_zarr_store_without_zarr_says_what_to_install(tmp_path, monkeypatch):
+    (tmp_path / "data.zarr").mkdir()
+    monkeypatch.setitem(sys.modules, "zarr", None)  # import zarr raises ImportError
+    with pytest.raises(ImportError, match=r"ecgtoolkit\[scale\]"):
+        measure_dataset(tmp_path / "data.zarr", progress=False)
 
 
 def test_folder_source_ignores_companions(tmp_path, batch):
@@ -225,3 +265,57 @@ def test_command_line(tmp_path, folder, capsys):
     assert len(pd.read_parquet(out)) == 7
     assert run_measure(args) == 1
     assert "overwrite" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_zarr_store_path_gives_the_in_memory_table(store_path, store_expected, workers):
+    # Jobs of 3 records over chunks of 4: the second job reads from both chunks.
+    table = measure_dataset(store_path, workers=workers, chunk_size=3, progress=False)
+    pd.testing.assert_frame_equal(table, store_expected)
+    assert table["record_id"].tolist() == list(range(6))
+    assert (table["status"] == "ok").all()
+
+
+def test_zarr_store_on_a_dask_cluster(dask_client, store_path, store_expected):
+    table = measure_dataset(store_path, client=dask_client, chunk_size=3, progress=False)
+    pd.testing.assert_frame_equal(table, store_expected)
+
+
+def test_incomplete_store_is_refused_with_the_command_that_finishes_it(
+    tmp_path, store_path, store_expected, capsys
+):
+    path = tmp_path / "x.zarr"
+    shutil.copytree(store_path, path)
+    _interrupt(path, 1)
+    with pytest.raises(ValueError, match="interrupted") as refusal:
+        measure_dataset(path, tmp_path / "m.parquet", workers=1, progress=False)
+    assert not (tmp_path / "m.parquet").exists()  # no partial table either
+    command = re.search(r"`(ecgtoolkit generate [^`]+)`", str(refusal.value)).group(1)
+    assert command == f"ecgtoolkit generate -n 6 --store {shlex.quote(str(path))} --seed 5"
+    out = tmp_path / "cli.parquet"
+    assert main(["measure", str(path), "-o", str(out), "--workers", "1", "-q"]) == 1
+    assert command in capsys.readouterr().err and not out.exists()
+    # The advice works: the same generate command finishes the store, which then measures.
+    assert main([*shlex.split(command)[1:], "-q"]) == 0
+    table = measure_dataset(path, workers=1, chunk_size=3, progress=False)
+    pd.testing.assert_frame_equal(table, store_expected)
+
+
+def test_store_replaced_at_the_same_path_is_opened_again(tmp_path, store_expected):
+    # Workers keep a store open between calls; a store regenerated at the same path
+    # (another length) must not be read through the one opened before.
+    path = tmp_path / "x.zarr"
+    generate_store(path, 2, seed=5, records_per_chunk=4, progress=False)
+    for workers in (1, 2):
+        assert len(measure_dataset(path, workers=workers, chunk_size=1, progress=False)) == 2
+    generate_store(path, 6, seed=5, records_per_chunk=4, overwrite=True, progress=False)
+    for workers in (1, 2):
+        table = measure_dataset(path, workers=workers, chunk_size=3, progress=False)
+        pd.testing.assert_frame_equal(table, store_expected)
+
+
+def test_command_line_measures_a_zarr_store(tmp_path, store_path, store_expected, capsys):
+    out = tmp_path / "m.parquet"
+    assert main(["measure", str(store_path), "-o", str(out), "--workers", "1"]) == 0
+    assert f"measured 6 records (ok: 6) into {out}" in capsys.readouterr().out
+    pd.testing.assert_frame_equal(pd.read_parquet(out), store_expected)
