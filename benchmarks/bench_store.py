@@ -25,6 +25,7 @@ from pathlib import Path
 
 import ecgtoolkit as et
 from ecgtoolkit.dataset import generate_store
+from ecgtoolkit.generate import GeneratorSettings
 
 TARGET = 150_000
 
@@ -46,6 +47,14 @@ def best_time(write, repeat: int, work: Path, name: str) -> tuple[float, int]:
     return best, size
 
 
+def _threads(device: str) -> str:
+    from ecgtoolkit.dataset import _pipeline
+
+    folder = _pipeline.writer_threads(device=device)
+    store = _pipeline.writer_threads(device=device, compresses=True)
+    return f"{folder} (WFDB) / {store} (store)"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=512)
@@ -53,7 +62,21 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=None)
     parser.add_argument("--device", default="auto")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--encoding", default="int16", choices=["int16", "float32"])
+    parser.add_argument(
+        "--writer-threads",
+        type=int,
+        default=None,
+        help="writer threads for both writers (default: the toolkit's choice per writer)",
+    )
     args = parser.parse_args()
+    device = GeneratorSettings.resolve(seed=0, device=args.device).device
+    if args.writer_threads is not None:
+        import importlib
+
+        for name in ("_pipeline", "folder", "store"):
+            module = importlib.import_module(f"ecgtoolkit.dataset.{name}")
+            module.writer_threads = lambda **_: args.writer_threads
     et.generate(1, seed=0, device=args.device)  # load the model outside the timings
     common = {"seed": args.seed, "batch_size": args.batch_size, "device": args.device}
     with tempfile.TemporaryDirectory() as tmp:
@@ -65,14 +88,15 @@ def main() -> None:
             "wfdb",
         )
         t_store, size_store = best_time(
-            lambda d: generate_store(d, args.n, progress=False, **common),
+            lambda d: generate_store(d, args.n, encoding=args.encoding, progress=False, **common),
             args.repeat,
             work,
             "store.zarr-",
         )
     rate_wfdb, rate_store = args.n / t_wfdb, args.n / t_store
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
-          f"device {args.device}, N = {args.n}, seed {args.seed}, best of {args.repeat}")  # fmt: skip
+          f"device {args.device}, N = {args.n}, seed {args.seed}, best of {args.repeat}, "
+          f"store encoding {args.encoding}, writer threads {_threads(device)}")  # fmt: skip
     print(
         f"WFDB writer (baseline) : {rate_wfdb:8.1f} ECGs/s, {size_wfdb / args.n / 1e3:6.1f} kB/ECG"
     )

@@ -47,6 +47,10 @@ def test_a_writer_error_stops_the_loop_and_is_raised():
 def test_writer_threads_grow_with_the_cores(monkeypatch):
     import os
 
-    for cores, expected in [(1, 1), (2, 1), (8, 2), (16, 4), (64, 4)]:
+    for cores, cpu, folder_on_gpu, store_on_gpu in [
+        (1, 1, 1, 1), (2, 1, 1, 1), (8, 2, 2, 6), (16, 4, 4, 12), (64, 4, 4, 12)
+    ]:  # fmt: skip
         monkeypatch.setattr(os, "cpu_count", lambda c=cores: c)
-        assert writer_threads() == expected
+        assert writer_threads() == writer_threads(compresses=True) == cpu
+        assert writer_threads(device="cuda") == folder_on_gpu
+        assert writer_threads(device="cuda:1", compresses=True) == store_on_gpu

@@ -17,7 +17,7 @@ import numpy as np
 from .. import _validate, io
 from ..generate import GeneratorSettings, generate_records
 from ..io import FORMATS
-from ._pipeline import progress_bar, write_behind
+from ._pipeline import progress_bar, write_behind, writer_threads
 from .manifest import Manifest
 
 __all__ = ["MANIFEST", "generate_to"]
@@ -267,4 +267,5 @@ def _write_records(
             )
             advance(len(chunk))
 
-        write_behind(generate_records(todo, settings), write_chunk)
+        threads = writer_threads(device=settings.device)
+        write_behind(generate_records(todo, settings), write_chunk, threads=threads)

@@ -34,7 +34,7 @@ import numpy as np
 from .. import _validate
 from ..ecg import ECG
 from ..generate import FS, N_SAMPLES, GeneratorSettings, generate_records
-from ._pipeline import progress_bar, write_behind
+from ._pipeline import progress_bar, write_behind, writer_threads
 from .manifest import SETTINGS, Manifest
 
 if TYPE_CHECKING:
@@ -329,7 +329,10 @@ def _fill_store(
             advance(len(data))
 
         batches = generate_records(todo, settings)
-        write_behind(_whole_chunks(batches, n, per_chunk, len(manifest.leads)), write_chunk)
+        chunks = _whole_chunks(batches, n, per_chunk, len(manifest.leads))
+        write_behind(
+            chunks, write_chunk, threads=writer_threads(device=settings.device, compresses=True)
+        )
 
 
 def _whole_chunks(
