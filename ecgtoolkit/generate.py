@@ -343,24 +343,23 @@ def generate(
             batch_size=batch_size, start_id=start_id, progress=progress,
         )  # fmt: skip
     n = _validate.count(n)
-    leads = _check_leads(leads)
-    entropy = _resolve_seed(seed)
-    dev = _resolve_device(device)
-    size = _resolve_batch_size(batch_size, dev)
+    settings = GeneratorSettings.resolve(
+        seed=seed, leads=leads, device=device, batch_size=batch_size
+    )
     start_id = _validate.record_id(start_id)
     ids = np.arange(start_id, start_id + n, dtype=np.int64)
-    out = np.empty((n, leads, N_SAMPLES), dtype=np.float32)
-    batches = _iter_batches(ids, entropy, dev, size)
+    out = np.empty((n, settings.leads, N_SAMPLES), dtype=np.float32)
+    batches = _iter_batches(ids, settings.seed, settings.device, settings.batch_size)
     if progress:
         from tqdm.auto import tqdm
 
-        batches = tqdm(batches, total=-(-n // size), unit="batch", desc="generating")
+        total = -(-n // settings.batch_size)
+        batches = tqdm(batches, total=total, unit="batch", desc="generating")
     for chunk, tanh_out in batches:
         first = int(chunk[0]) - start_id
-        _to_leads(tanh_out, leads, dest=out[first : first + len(chunk)])
-    names = STANDARD_LEADS if leads == 12 else GENERATED_LEADS
-    meta = {"seed": entropy, "record_ids": ids, "generator": _generator_meta(dev, size)}
-    return ECG(out, fs=FS, leads=names, units="mV", meta=meta)
+        _to_leads(tanh_out, settings.leads, dest=out[first : first + len(chunk)])
+    meta = {"seed": settings.seed, "record_ids": ids, "generator": settings.info()}
+    return ECG(out, fs=FS, leads=settings.lead_names, units="mV", meta=meta)
 
 
 def _acceptance_check(accept: Any):
@@ -404,8 +403,9 @@ def _generate_accepted(
     from .measurement import measure
 
     n = _validate.count(n)
-    leads = _check_leads(leads)
-    entropy = _resolve_seed(seed)
+    settings = GeneratorSettings.resolve(
+        seed=seed, leads=leads, device=device, batch_size=batch_size
+    )
     start_id = _validate.record_id(start_id)
     limit = (
         20 * n + 200
@@ -426,8 +426,8 @@ def _generate_accepted(
         missing = n - sum(k.shape[0] for k in kept)
         size = min(limit - tried, max(16, int(np.ceil(1.2 * missing / max(rate, 0.05)))))
         batch = generate(
-            size, seed=entropy, leads=12, device=device, batch_size=batch_size,
-            start_id=start_id + tried,
+            size, seed=settings.seed, leads=12, device=settings.device,
+            batch_size=settings.batch_size, start_id=start_id + tried,
         )  # fmt: skip
         verdict = check(measure(batch, progress=False))
         tried += size
@@ -451,13 +451,12 @@ def _generate_accepted(
         )
     signal = np.concatenate(kept)
     ids = np.concatenate(kept_ids)
-    if leads == 8:
+    if settings.leads == 8:
         signal = signal[:, [STANDARD_LEADS.index(name) for name in GENERATED_LEADS]]
-    dev = _resolve_device(device)
     meta = {
-        "seed": entropy,
+        "seed": settings.seed,
         "record_ids": ids,
-        "generator": _generator_meta(dev, _resolve_batch_size(batch_size, dev)),
+        "generator": settings.info(),
         "acceptance": {
             "check": described,
             "candidates": int(tried),
@@ -465,8 +464,9 @@ def _generate_accepted(
             "rate": passed / tried,
         },
     }
-    names = STANDARD_LEADS if leads == 12 else GENERATED_LEADS
-    return ECG(np.ascontiguousarray(signal), fs=FS, leads=names, units="mV", meta=meta)
+    return ECG(
+        np.ascontiguousarray(signal), fs=FS, leads=settings.lead_names, units="mV", meta=meta
+    )
 
 
 def _generator_meta(device: str, batch_size: int) -> dict[str, Any]:
