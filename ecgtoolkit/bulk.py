@@ -9,8 +9,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import re
 import warnings
@@ -23,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .ecg import ECG
+from .io._files import atomic_write
 
 if TYPE_CHECKING:  # pandas loads on first use, so that the command line starts fast
     import pandas as pd
@@ -56,8 +55,9 @@ class FolderSource:
 
     Notes
     -----
-    ``fs`` and ``leads`` for files that do not store them (``.npy``) come from a
-    ``manifest.json`` written by :func:`ecgtoolkit.generate_to`, when there is one.
+    ``fs`` and ``leads`` for files that do not store them (``.npy``) come from the
+    folder's ``manifest.json`` (written by :func:`ecgtoolkit.generate_to`), as
+    :func:`ecgtoolkit.read` finds them.
     Indexing with a slice reads those files as one batch; :func:`measure_dataset` reads
     them file by file instead, so that one bad file gives one error row.
 
@@ -89,7 +89,6 @@ class FolderSource:
             )
         self.folder = path
         self.record_ids: list[str] = sorted(files, key=_natural_key)
-        self.fs, self.leads = _manifest_hints(path)
 
     def __len__(self) -> int:
         return len(self.record_ids)
@@ -106,25 +105,10 @@ class FolderSource:
         """Read one record by its file name."""
         from .io import read
 
-        path = self.folder / name
-        hints: dict[str, Any] = {}
-        if path.suffix.lower() == ".npy":
-            hints = {"fs": self.fs, "leads": self.leads}
-        return read(path, **hints)
+        return read(self.folder / name)
 
     def __repr__(self) -> str:
         return f"FolderSource({str(self.folder)!r}, {len(self)} records)"
-
-
-def _manifest_hints(folder: Path) -> tuple[float | None, list[str] | None]:
-    """fs and leads from a ``manifest.json``, or None where it does not give them."""
-    try:
-        manifest = json.loads((folder / "manifest.json").read_text())
-    except (OSError, ValueError):
-        return None, None
-    if not isinstance(manifest, dict):
-        return None, None
-    return manifest.get("fs"), manifest.get("leads")
 
 
 @dataclass(frozen=True)
@@ -339,24 +323,13 @@ def _check_out(out: str | os.PathLike[str] | None, overwrite: bool) -> Path | No
     return path
 
 
-def _write_atomic(table: pd.DataFrame, path: Path, overwrite: bool) -> None:
-    """Write through a temporary file in the same folder, then rename (or link)."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        if path.suffix.lower() == ".parquet":
-            table.to_parquet(tmp, engine="pyarrow", index=False)
-        else:
-            table.to_csv(tmp, index=False)
-        if overwrite:
-            os.replace(tmp, path)
-        else:
-            # A hard link fails if the target appeared meanwhile: nothing is replaced.
-            os.link(tmp, path)
-    except FileExistsError:
-        raise FileExistsError(f"{str(path)!r} exists; pass overwrite=True to replace it") from None
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+def _write_table(table: pd.DataFrame, path: Path, overwrite: bool) -> None:
+    """Write the table as parquet or CSV, atomically (see ecgtoolkit.io's writers)."""
+    if path.suffix.lower() == ".parquet":
+        data = table.to_parquet(None, engine="pyarrow", index=False)
+    else:
+        data = table.to_csv(index=False)
+    atomic_write(path, data, overwrite=overwrite)
 
 
 def _run_local(
@@ -552,7 +525,7 @@ def measure_dataset(
     order = sorted(range(len(table)), key=lambda i: _natural_key(table.at[i, "record_id"]))
     table = table.iloc[order].reset_index(drop=True)
     if path is not None:
-        _write_atomic(table, path, overwrite)
+        _write_table(table, path, overwrite)
     return table
 
 

@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._html import check_target, document, esc, html_table, png_tag, write_atomic
+from ._html import check_target, document, esc, html_table, png_tag
+from .io._files import atomic_write
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -365,7 +366,7 @@ class Comparison:
         body[0] = f"<h1>{esc(fake)} compared with {esc(real)}</h1>"
         document_text = document(f"{fake} vs {real}", "".join(body))
         if path is not None:
-            write_atomic(path, document_text)
+            atomic_write(path, document_text, overwrite=overwrite)
         return document_text
 
     def _repr_html_(self) -> str:

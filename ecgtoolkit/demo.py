@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .io._files import atomic_write
+
 _READABLE = (".hea", ".csv", ".npz", ".npy", ".mat", ".asc")
 
 
@@ -126,9 +128,7 @@ def run_demo(
     print("Measuring, checking and comparing ...")
     report = realism_report(fakes, others=others, path=targets[0], overwrite=overwrite)
     rows = report.measurements.join(report.statements)
-    tmp = targets[1].with_name(f".{targets[1].name}.tmp")
-    rows.to_csv(tmp)
-    os.replace(tmp, targets[1])
+    atomic_write(targets[1], rows.to_csv(), overwrite=overwrite)
     plot_ecg(fakes[0], title=f"DeepFake ECG, seed {seed}, record 0").savefig(targets[2], dpi=100)
     print("\n" + report.summary)
     if problems:

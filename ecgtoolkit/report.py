@@ -9,8 +9,9 @@ from typing import Any
 
 import pandas as pd
 
-from ._html import check_target, document, esc, html_table, png_tag, write_atomic
+from ._html import check_target, document, esc, html_table, png_tag
 from .ecg import ECG
+from .io._files import atomic_write
 
 __all__ = ["RealismReport", "realism_report"]
 
@@ -226,7 +227,7 @@ def realism_report(
         body.append(result.to_html(fragment=True))
     text = document(f"Realism report: {fake_label}", "".join(body))
     if path is not None:
-        write_atomic(path, text)
+        atomic_write(path, text, overwrite=overwrite)
     return RealismReport(
         html=text,
         summary=summary,
