@@ -252,3 +252,21 @@ def test_int16_is_within_half_a_microvolt_and_float32_is_exact(tmp_path):
     with pytest.raises(ValueError, match="encoding must be one of"):
         generate_store(tmp_path / "c.zarr", 5, seed=8, encoding="float16", progress=False)
     generate_store(exact, 5, seed=8, progress=False)  # a resume keeps the store's encoding
+
+
+def test_chunks_regrouped_from_batches_whole_or_split():
+    from ecgtoolkit.dataset.store import _whole_chunks
+
+    n, per_chunk = 10, 4
+    data = np.arange(n * 2 * 5000, dtype=np.float32).reshape(n, 2, 5000)
+    todo = np.array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    sizes = [4, 3, 3]  # chunk 0 whole in one batch; chunks 1 and 2 split across batches
+    batches, start = [], 0
+    for size in sizes:
+        batches.append((todo[start : start + size], data[start : start + size].copy()))
+        start += size
+    got = list(_whole_chunks(iter(batches), n, per_chunk, 2))
+    assert [k for k, _ in got] == [0, 1, 2]
+    for k, chunk in got:
+        np.testing.assert_array_equal(chunk, data[k * per_chunk : (k + 1) * per_chunk])
+    assert np.shares_memory(got[0][1], batches[0][1])  # handed on without a copy

@@ -338,18 +338,26 @@ def _fill_store(
 def _whole_chunks(
     batches: Iterator[tuple[np.ndarray, np.ndarray]], n: int, per_chunk: int, leads: int
 ) -> Iterator[tuple[int, np.ndarray]]:
-    """Regroup generated batches (sorted ids of whole chunks) into (chunk index, mV data)."""
+    """Regroup generated batches (sorted ids of whole chunks) into (chunk index, mV data).
+
+    A batch that holds a whole chunk hands it on as a view (each batch is a new array);
+    only chunks split across batches are copied together.
+    """
     current, buffer, filled = -1, np.empty(0), 0
     for ids, signals in batches:
         start = 0
         while start < len(ids):
             k = int(ids[start]) // per_chunk
-            if k != current:
-                rows = min(n, (k + 1) * per_chunk) - k * per_chunk
-                current, filled = k, 0
-                buffer = np.empty((rows, leads, N_SAMPLES), dtype=np.float32)
+            rows = min(n, (k + 1) * per_chunk) - k * per_chunk
             stop = start + int(np.searchsorted(ids[start:], (k + 1) * per_chunk))
             first = int(ids[start]) - k * per_chunk
+            if first == 0 and stop - start == rows:
+                yield k, signals[start:stop]
+                start = stop
+                continue
+            if k != current:
+                current, filled = k, 0
+                buffer = np.empty((rows, leads, N_SAMPLES), dtype=np.float32)
             buffer[first : first + stop - start] = signals[start:stop]
             filled += stop - start
             start = stop
