@@ -197,18 +197,11 @@ def _open_store(path: str) -> Any:
             'pip install "ecgtoolkit[scale]", or measure a folder of record files instead'
         ) from err
     if not store.complete:
-        import shlex
-
-        leads = "" if len(store.leads) == 12 else f" --leads {len(store.leads)}"
-        command = (
-            f"ecgtoolkit generate -n {len(store)} --store {shlex.quote(path)} "
-            f"--seed {store.seed}{leads}"
-        )
         raise ValueError(
             f"cannot measure {path}: its generation was interrupted, so not every record "
             f"exists yet ({store!r}). Finish it with the same generate command, "
-            f"`{command}` (or ecgtoolkit.dataset.generate_store with the same arguments), "
-            "then measure it"
+            f"`{store.finish_command}` (or ecgtoolkit.dataset.generate_store with the same "
+            "arguments), then measure it"
         )
     return store
 

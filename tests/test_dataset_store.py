@@ -176,6 +176,8 @@ def test_a_chunk_written_but_not_marked_done_is_never_valid(tmp_path, monkeypatc
     assert zarr.open_group(path, mode="r")["done"][:].tolist() == [True, False, False]
     with pytest.raises(ValueError, match="incomplete: 1 of 3 chunks"):
         open_store(path)
+    with pytest.raises(ValueError, match=r"`ecgtoolkit generate -n 12 --store \S+ --seed 5`"):
+        open_store(path)
     partial = open_store(path, allow_incomplete=True)
     assert not partial.complete and "incomplete: 1/3 chunks done" in repr(partial)
     np.testing.assert_array_equal(partial[0:4].signal, at_1uv(expected.signal[:4]))

@@ -456,10 +456,25 @@ class ECGStore:
         if not self.complete and not allow_incomplete:
             raise ValueError(
                 f"{self.path} is incomplete: {int(self._done.sum())} of {len(self._done)} "
-                "chunks are finished (the generation was interrupted); rerun the same "
-                "generate command to finish it, or pass allow_incomplete=True to read the "
-                "finished chunks"
+                "chunks are finished (the generation was interrupted); finish it with the "
+                f"same generate command, `{self.finish_command}`, or pass "
+                "allow_incomplete=True to read the finished chunks"
             )
+
+    @property
+    def finish_command(self) -> str:
+        """The command line that finishes (or, when complete, re-checks) this store.
+
+        Batch size, chunking and encoding are taken from the store itself on a resume,
+        so the command names only what it needs.
+        """
+        import shlex
+
+        leads = "" if len(self.leads) == 12 else f" --leads {len(self.leads)}"
+        return (
+            f"ecgtoolkit generate -n {len(self)} --store {shlex.quote(str(self.path))} "
+            f"--seed {self.seed}{leads}"
+        )
 
     @property
     def complete(self) -> bool:
