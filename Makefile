@@ -6,13 +6,13 @@ STAMP  := $(VENV)/.ecgtoolkit-installed
 # The CPU build of PyTorch; an unpinned torch pulls a multi-GB CUDA build.
 TORCH  := torch==2.13.0
 
-.PHONY: setup demo test lint bench bench-measure bench-realism train-segmenter clean
+.PHONY: setup demo test test-fast docs lint bench bench-kernels bench-measure bench-realism train-segmenter clean
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(TORCH) -e ".[dev,notebooks,scale]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(TORCH) -e ".[dev,notebooks,scale,docs]"
 	touch $(STAMP)
 
 # The main job: 200 fakes measured, checked and compared; REAL=folder adds your records.
@@ -22,11 +22,24 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest
 
+# The quick subset (a minute or two): everything but the tests marked slow.
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow"
+
+# The API reference from the docstrings, offline; any Sphinx warning fails the build.
+docs: setup
+	rm -rf docs/_build docs/api/generated
+	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+
 lint: setup
 	$(BIN)/ruff check ecgtoolkit tests benchmarks
 
 bench: setup
 	$(BIN)/python benchmarks/bench_generate.py
+
+# The hand-written kernels against the library routines they stand in for.
+bench-kernels: setup
+	$(BIN)/python benchmarks/bench_kernels.py
 
 # Measurement accuracy (5-fold cross-validation on LUDB), robustness and speed against
 # NeuroKit2 and ecgdeli (GPL-3.0: installed into the benchmark environment only, never a
@@ -53,4 +66,4 @@ train-segmenter: setup
 	$(BIN)/python benchmarks/train_segmenter.py --all
 
 clean:
-	rm -rf $(VENV) demo_output benchmarks/_out .pytest_cache
+	rm -rf $(VENV) demo_output benchmarks/_out .pytest_cache docs/_build docs/api/generated

@@ -21,7 +21,7 @@ CHILD = """
 import json, sys, time
 import numpy as np
 import ecgtoolkit as et
-from ecgtoolkit.datasets import data_dir
+from ecgtoolkit.databases import data_dir
 paths = sorted((data_dir(required=True) / "ludb").glob("*.hea"), key=lambda p: int(p.stem))
 records = [et.read(p).signal for p in paths]
 n, n_jobs = int(sys.argv[1]), int(sys.argv[2])

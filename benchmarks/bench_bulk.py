@@ -1,18 +1,19 @@
-"""Parallel dataset measurement (ecgtoolkit.bulk.measure_dataset): speed and memory.
+"""Measuring a whole source in parallel (``ecgtoolkit.measure_source``): speed and memory.
 
-Baseline: ``workers=1`` (one process, one torch thread), measured in the same run.
+Baseline: ``n_jobs=1`` (this process, one torch thread), measured in the same run.
 
-1. Speed: 192 generated records held in memory, 2 worker processes vs 1 (after one
-   warm-up run, so that the pool's start-up is not counted), records/s and the ratio.
+1. Speed: 192 generated records held in memory, ``n_jobs=2`` (a worker process and this
+   one) vs ``n_jobs=1`` (after one warm-up run, so that the pool's start-up is not
+   counted), records/s and the ratio.
 2. Memory, the real case: a Zarr store of N generated records (``generate_store``, seed
    fixed, in ``benchmarks/_out``, kept and reused by later runs) measured with
-   ``measure_dataset(store_path, out, workers=2)`` in a fresh Python process. The peak
+   ``measure_source(store_path, out, n_jobs=2)`` in a fresh Python process. The peak
    RSS is that of the whole process tree (the measuring process, its loky workers and
    helpers), summed, sampled every 0.2 s with psutil; this process (which holds step 1's
    batch) is not counted. Summed RSS counts shared pages (the torch libraries) once per
    process, so it overstates the memory actually used. records/s is timed inside the
    child, from the call to the table written (not the interpreter's start).
-3. The projected time for 150,000 ECGs with 2 workers, at step 1's rate and at the
+3. The projected time for 150,000 ECGs on 2 cores, at step 1's rate and at the
    rate of the largest store.
 
 Usage: ``python benchmarks/bench_bulk.py [--large] [--sizes N ...]`` (default N: 2000;
@@ -33,7 +34,7 @@ from pathlib import Path
 import psutil
 
 import ecgtoolkit as et
-from ecgtoolkit.bulk import measure_dataset
+from ecgtoolkit.measurement.sources import measure_source
 
 SEED = 11
 OUT = Path(__file__).resolve().parent / "_out"
@@ -82,7 +83,7 @@ def _folder_mib(path: Path) -> float:
 
 def _store(n: int) -> tuple[Path, float]:
     """The store of ``n`` records, generated (or finished) here; seconds spent on it."""
-    from ecgtoolkit.dataset import generate_store
+    from ecgtoolkit.store import generate_store
 
     path = OUT / f"bench_bulk_{n}_seed{SEED}.zarr"
     t0 = time.perf_counter()
@@ -91,9 +92,9 @@ def _store(n: int) -> tuple[Path, float]:
 
 
 def _child(store: str, out: str) -> None:
-    """Measure ``store`` into ``out`` with 2 workers; print seconds and counts as JSON."""
+    """Measure ``store`` into ``out`` on 2 cores; print seconds and counts as JSON."""
     t0 = time.perf_counter()
-    table = measure_dataset(store, out, workers=2, progress=False, overwrite=True)
+    table = measure_source(store, out, n_jobs=2, progress=False, overwrite=True)
     seconds = time.perf_counter() - t0
     ok = int((table["status"] == "ok").sum())
     print(json.dumps({"seconds": seconds, "rows": len(table), "ok": ok}))
@@ -129,19 +130,19 @@ def main(sizes: list[int]) -> None:
     cores = psutil.cpu_count(logical=True)
     print(f"{cores} cores, seed {SEED}")
     batch = et.generate(192, seed=SEED, progress=False)
-    measure_dataset(batch[:8], workers=2, chunk_size=4, progress=False)  # start the pool
+    measure_source(batch[:8], n_jobs=2, chunk_size=4, progress=False)  # start the pool
     rates = {}
-    for workers in (1, 2):
+    for n_jobs in (1, 2):
         t0 = time.perf_counter()
-        measure_dataset(batch, workers=workers, chunk_size=16, progress=False)
-        rates[workers] = len(batch) / (time.perf_counter() - t0)
-        print(f"192 records in memory, workers={workers}: {rates[workers]:.2f} records/s")
-    print(f"speed-up 2 workers vs 1: {rates[2] / rates[1]:.2f}x (target >= 1.6x)")
+        measure_source(batch, n_jobs=n_jobs, chunk_size=16, progress=False)
+        rates[n_jobs] = len(batch) / (time.perf_counter() - t0)
+        print(f"192 records in memory, n_jobs={n_jobs}: {rates[n_jobs]:.2f} records/s")
+    print(f"speed-up n_jobs=2 vs 1: {rates[2] / rates[1]:.2f}x (target >= 1.6x)")
 
     OUT.mkdir(exist_ok=True)
     rows = [_measure_store(n) for n in sizes]
     print()
-    print("Zarr store measured with measure_dataset(store_path, out, workers=2), fresh process:")
+    print("Zarr store measured with measure_source(store_path, out, n_jobs=2), fresh process:")
     header = (
         f"{'records':>8} {'store MiB':>9} {'generate s':>10} {'measure s':>9} "
         f"{'records/s':>9} {'peak RSS MiB':>12} {'processes':>9} {'ok':>7}"
@@ -156,15 +157,15 @@ def main(sizes: list[int]) -> None:
         )
     print(
         "(generate s: 0 when the store was already there; peak RSS: the child process "
-        "and its workers, summed)"
+        "and its worker, summed)"
     )
     print()
     hours = PROJECTED / rates[2] / 3600
-    print(f"projected {PROJECTED:,} ECGs, 2 workers, at the in-memory rate: {hours:.1f} h")
+    print(f"projected {PROJECTED:,} ECGs, 2 cores, at the in-memory rate: {hours:.1f} h")
     largest = max(rows, key=lambda row: row["n"])
     hours = PROJECTED / largest["rate"] / 3600
     print(
-        f"projected {PROJECTED:,} ECGs, 2 workers, at the {largest['n']:,}-record store's "
+        f"projected {PROJECTED:,} ECGs, 2 cores, at the {largest['n']:,}-record store's "
         f"rate: {hours:.1f} h"
     )
 

@@ -45,12 +45,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ludb_split import ludb_folds  # noqa: E402
 
-from ecgtoolkit import _segmenter  # noqa: E402
-from ecgtoolkit.datasets import data_dir  # noqa: E402
-from ecgtoolkit.delineation import FIDUCIAL_COLUMNS, delineate  # noqa: E402
-from ecgtoolkit.detect import detect_rpeaks  # noqa: E402
-from ecgtoolkit.ecg import ECG  # noqa: E402
-from ecgtoolkit.measurement import measure  # noqa: E402
+from ecgtoolkit import ECG  # noqa: E402
+from ecgtoolkit.databases import data_dir  # noqa: E402
+from ecgtoolkit.measurement.measure import measure  # noqa: E402
+from ecgtoolkit.signal import segmenter  # noqa: E402
+from ecgtoolkit.signal.delineation import FIDUCIAL_COLUMNS, delineate  # noqa: E402
+from ecgtoolkit.signal.rpeaks import detect_rpeaks  # noqa: E402
 
 LUDB_LEADS = ("i", "ii", "iii", "avr", "avl", "avf", "v1", "v2", "v3", "v4", "v5", "v6")
 STD_LEADS = ("I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6")
@@ -146,7 +146,7 @@ def _empty_tally() -> dict:
 def score_ludb_record(result: pd.DataFrame, truth: pd.DataFrame, fs: float, af: bool) -> dict:
     """Per-lead scoring of one record's delineation against the expert marks.
 
-    ``result`` has the columns of :func:`ecgtoolkit.delineation.delineate`.
+    ``result`` has the columns of :func:`ecgtoolkit.signal.delineation.delineate`.
     Returns counts and lists of errors (ms) to pool over records.
     """
     win = WINDOW_MS / 1000 * fs
@@ -413,7 +413,7 @@ def _weights_for(record: int, weights: dict[int, Path] | None):
 
     if weights is None:
         return contextlib.nullcontext()
-    return _segmenter.weights(weights[record])
+    return segmenter.weights(weights[record])
 
 
 def expert_lead_durations(truth: pd.DataFrame, lead: str, fs: float) -> dict:

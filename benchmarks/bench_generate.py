@@ -33,7 +33,7 @@ import numpy as np
 import torch
 
 import ecgtoolkit as et
-from ecgtoolkit.generate import _weights_path
+from ecgtoolkit.generators.pulse2pulse import _weights_path
 
 BIN = Path(sys.executable).parent
 

@@ -39,8 +39,8 @@ import numpy as np
 import torch
 
 import ecgtoolkit as et
-from ecgtoolkit.dataset import generate_store
-from ecgtoolkit.generate import OUTPUT_SCALE_MV
+from ecgtoolkit.generators.generate import OUTPUT_SCALE_MV
+from ecgtoolkit.store import generate_store
 
 TARGET = 150_000
 UV_PER_UNIT = OUTPUT_SCALE_MV * 1000.0  # model output (tanh) -> µV

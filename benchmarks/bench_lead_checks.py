@@ -2,7 +2,7 @@
 it cries wolf.
 
 Every record is checked as recorded and with electrodes swapped in software
-(:func:`ecgtoolkit.checks.swap_electrodes`: LA/RA, LA/LL, RA/LL and each pair of
+(:func:`ecgtoolkit.signal.augment.swap_electrodes`: LA/RA, LA/LL, RA/LL and each pair of
 neighbouring chest electrodes V1/V2 ... V5/V6). For each kind of swap the table gives
 the records, the share of swapped records where that swap is reported (for the chest
 leads: the right pair named) and the share of untouched records where it is reported
@@ -39,10 +39,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ludb_split import ludb_folds  # noqa: E402
 
 import ecgtoolkit as et  # noqa: E402
-from ecgtoolkit import checks  # noqa: E402
-from ecgtoolkit.checks import check_leads, swap_electrodes  # noqa: E402
-from ecgtoolkit.datasets import data_dir  # noqa: E402
-from ecgtoolkit.quality import assess  # noqa: E402
+from ecgtoolkit.databases import data_dir  # noqa: E402
+from ecgtoolkit.measurement import checks  # noqa: E402
+from ecgtoolkit.measurement.checks import check_leads  # noqa: E402
+from ecgtoolkit.signal.augment import swap_electrodes  # noqa: E402
+from ecgtoolkit.signal.quality import assess  # noqa: E402
 
 LIMB_SWAPS = {("LA", "RA"): "la_ra_reversal", ("LA", "LL"): "la_ll_reversal",
               ("RA", "LL"): "ra_ll_reversal"}  # fmt: skip

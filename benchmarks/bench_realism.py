@@ -25,7 +25,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import ecgtoolkit as et  # noqa: E402
-from ecgtoolkit.reference import PUBLISHED, load_reference  # noqa: E402
+from ecgtoolkit.databases import PUBLISHED, load_reference  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "_out"
 KEY = [

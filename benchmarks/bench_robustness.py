@@ -32,9 +32,9 @@ from scipy import signal as sps
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ecgtoolkit import ECG, STANDARD_LEADS, measure, read, signal_quality  # noqa: E402
-from ecgtoolkit._synthetic import known_interval_record  # noqa: E402
-from ecgtoolkit.datasets import data_dir  # noqa: E402
-from ecgtoolkit.detect import detect_rpeaks  # noqa: E402
+from ecgtoolkit.databases import data_dir  # noqa: E402
+from ecgtoolkit.signal.rpeaks import detect_rpeaks  # noqa: E402
+from ecgtoolkit.signal.synthetic import known_interval_record  # noqa: E402
 
 INTERVALS = ("pr_ms", "qrs_ms", "qt_ms")
 

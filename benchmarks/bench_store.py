@@ -24,8 +24,8 @@ import time
 from pathlib import Path
 
 import ecgtoolkit as et
-from ecgtoolkit.dataset import generate_store
-from ecgtoolkit.generate import GeneratorSettings
+from ecgtoolkit.generators.generate import GeneratorSettings
+from ecgtoolkit.store import generate_store
 
 TARGET = 150_000
 
@@ -48,7 +48,7 @@ def best_time(write, repeat: int, work: Path, name: str) -> tuple[float, int]:
 
 
 def _threads(device: str) -> str:
-    from ecgtoolkit.dataset import _pipeline
+    from ecgtoolkit.store import _pipeline
 
     folder = _pipeline.writer_threads(device=device)
     store = _pipeline.writer_threads(device=device, compresses=True)
@@ -75,7 +75,7 @@ def main() -> None:
         import importlib
 
         for name in ("_pipeline", "folder", "store"):
-            module = importlib.import_module(f"ecgtoolkit.dataset.{name}")
+            module = importlib.import_module(f"ecgtoolkit.store.{name}")
             module.writer_threads = lambda **_: args.writer_threads
     et.generate(1, seed=0, device=args.device)  # load the model outside the timings
     common = {"seed": args.seed, "batch_size": args.batch_size, "device": args.device}

@@ -19,7 +19,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import ecgtoolkit as et  # noqa: E402
-from ecgtoolkit.datasets import data_dir  # noqa: E402
+from ecgtoolkit.databases import data_dir  # noqa: E402
 from ecgtoolkit.viewer import ECGViewer  # noqa: E402
 
 

@@ -34,7 +34,7 @@ from bench_delineation import _weights_for, fold_weights  # noqa: E402
 from ludb_cv import load_record, ludb_labels  # noqa: E402
 
 import ecgtoolkit as et  # noqa: E402
-from ecgtoolkit.datasets import data_dir  # noqa: E402
+from ecgtoolkit.databases import data_dir  # noqa: E402
 
 OUT = HERE.parent / "ecgtoolkit" / "_reference"
 SINUS_ONLY = ["426783006"]

@@ -6,7 +6,7 @@ these tables comes from a record the network saw. The table is cached in
 ``benchmarks/_out/ludb_cv_measure.pkl`` (delete it after retraining).
 
 The labels come from ``ludb.csv`` (Kalyakulina et al. 2020, doi:10.1109/ACCESS.2020.3029211)
-through ``ecgtoolkit.datasets.ludb_labels``, which turns them into a few booleans by their
+through ``ecgtoolkit.databases.ludb_labels``, which turns them into a few booleans by their
 wording only:
 
 * ``fully_normal``: sinus rhythm (any sinus label), no conduction abnormality,
@@ -35,8 +35,8 @@ from bench_delineation import _weights_for, fold_weights  # noqa: E402
 from ludb_split import ludb_records  # noqa: E402
 
 import ecgtoolkit as et  # noqa: E402
-from ecgtoolkit.datasets import ludb_labels  # noqa: E402
-from ecgtoolkit.measurement import measure  # noqa: E402
+from ecgtoolkit.databases import ludb_labels  # noqa: E402
+from ecgtoolkit.measurement.measure import measure  # noqa: E402
 
 CACHE = HERE / "_out" / "ludb_cv_measure.pkl"
 
@@ -73,7 +73,7 @@ def cv_measurements(folder: Path, refresh: bool = False) -> pd.DataFrame:
 
 
 if __name__ == "__main__":
-    from ecgtoolkit.datasets import data_dir
+    from ecgtoolkit.databases import data_dir
 
     folder = data_dir(required=True) / "ludb"
     t = cv_measurements(folder, refresh="--refresh" in sys.argv)

@@ -7,7 +7,7 @@ Two uses, one recipe:
   benchmark scores fold K's records with it only, so every reported figure comes from
   records the network never saw.
 * ``--all`` (the default) trains on every shared LUDB record and writes the shipped
-  weights ``ecgtoolkit/_weights/segmenter.pt``.
+  weights ``ecgtoolkit/signal/_weights/segmenter.pt``.
 
 There is no early stopping: a fixed number of optimiser steps with a one-cycle learning
 rate, so the recipe that the folds evaluate is exactly the one that made the shipped
@@ -17,10 +17,12 @@ Each training example is one lead of a random 4.1 s window from inside the annot
 span (LUDB annotates only the middle of each record), labelled per sample as none / P /
 QRS / T from that lead's expert marks. What real recordings bring is simulated on all
 twelve leads of the window *before* the same preprocessing as at inference
-(:func:`ecgtoolkit._segmenter.preprocess`): Gaussian and muscle (EMG-like) noise,
-baseline wander, electrode-motion steps and bumps, 50/60 Hz mains, a low-pass as in
-low-rate or filtered recordings, polarity inversion and time scaling (heart rate and
-interval variation). The context channel (root mean square over the record's usable
+(:func:`ecgtoolkit.signal.segmenter.preprocess`), by the public
+:mod:`ecgtoolkit.signal.augment`: Gaussian and muscle (EMG-like) noise, baseline wander,
+electrode-motion steps and bumps, 50/60 Hz mains, a low-pass as in low-rate or filtered
+recordings (:func:`~ecgtoolkit.signal.augment.simulate_recording`, the same draws as
+before it moved there), polarity inversion and time scaling (heart rate and interval
+variation). The context channel (root mean square over the record's usable
 leads) is computed over a random subset of leads, from the lead alone to all twelve, as
 happens when some leads are unusable or a record has one or two leads only.
 
@@ -46,15 +48,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ludb_split import N_FOLDS, ludb_folds, ludb_records  # noqa: E402
 
-from ecgtoolkit import _segmenter as seg  # noqa: E402
-from ecgtoolkit.datasets import data_dir  # noqa: E402
+from ecgtoolkit.databases import data_dir  # noqa: E402
+from ecgtoolkit.signal import segmenter as seg  # noqa: E402
+from ecgtoolkit.signal.augment import invert_polarity, simulate_recording  # noqa: E402
 
 CROP = 1024  # samples at seg.FS given to the network
 PAD = 256  # extra samples on each side, filtered with the crop and then cut off
 WAVE_CLASS = {"P": 1, "QRS": 2, "T": 3}
 LUDB_LEADS = ("i", "ii", "iii", "avr", "avl", "avf", "v1", "v2", "v3", "v4", "v5", "v6")
 OUT = Path(__file__).resolve().parent / "_out"
-_EMG_SOS = sps.butter(2, 20.0, "highpass", fs=seg.FS, output="sos")
 
 
 def labelled_record(folder: Path, record: int) -> tuple[np.ndarray, np.ndarray, int, int]:
@@ -82,56 +84,6 @@ def labelled_record(folder: Path, record: int) -> tuple[np.ndarray, np.ndarray, 
     return x, labels, lo, hi
 
 
-# ---------------------------------------------------------------------------------------
-# simulated recording conditions, on raw windows (b, 12, n) in mV at seg.FS
-def artefacts(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Add noise, wander, electrode motion and mains to windows ``(b, leads, n)`` in mV.
-
-    Amplitudes are relative to each window's QRS size (its robust peak-to-peak range),
-    and each kind is present in about half of the windows.
-    """
-    b, leads, n = x.shape
-    t = np.arange(n) / seg.FS
-    size = np.percentile(x, 99, axis=-1, keepdims=True) - np.percentile(
-        x, 1, axis=-1, keepdims=True
-    )
-    size = np.maximum(size, 0.05)
-
-    def some(level: float) -> np.ndarray:
-        """Per-window amplitude: zero in about half of the windows, else up to ``level``."""
-        on = rng.random((b, 1, 1)) < 0.5
-        return on * rng.uniform(0.0, level, (b, 1, 1)) * size
-
-    noise = rng.standard_normal((2, b, leads, n), dtype=np.float32)
-    out = x + some(0.12) * noise[0]
-    # Muscle noise: high-frequency noise in bursts.
-    emg = sps.sosfilt(_EMG_SOS, noise[1])
-    rate = rng.uniform(0.1, 0.5, (b, 1, 1))
-    burst = np.clip(np.sin(2 * np.pi * rate * t + rng.uniform(0, 6.3, (b, 1, 1))), 0, None)
-    out += some(0.25) * emg * burst
-    # Baseline wander (breathing, movement): slow sinusoids, their size varying by lead.
-    for _ in range(2):
-        freq = rng.uniform(0.05, 0.6, (b, 1, 1))
-        wave = np.sin(2 * np.pi * freq * t + rng.uniform(0, 6.3, (b, 1, 1)))
-        out += some(1.0) * rng.uniform(-1, 1, (b, leads, 1)) * wave
-    # Electrode motion: a baseline step and a smooth bump at random times.
-    step = np.arange(n) > rng.uniform(0, n, (b, 1, 1))
-    out += some(0.6) * rng.uniform(-1, 1, (b, leads, 1)) * step
-    centre, width = rng.uniform(0, t[-1], (b, 1, 1)), rng.uniform(0.1, 0.6, (b, 1, 1))
-    bump = np.exp(-0.5 * ((t - centre) / width) ** 2)
-    out += some(0.6) * rng.uniform(-1, 1, (b, leads, 1)) * bump
-    # Mains hum, at 50 or 60 Hz.
-    freq = rng.choice([50.0, 60.0], (b, 1, 1))
-    out += some(0.3) * np.sin(2 * np.pi * freq * t + rng.uniform(0, 6.3, (b, 1, 1)))
-    # A low-pass as in recordings filtered at 35-45 Hz or sampled at 100 Hz.
-    lowpassed = rng.random(b) < 0.2
-    if lowpassed.any():
-        cutoff = rng.uniform(35.0, 45.0)
-        sos = sps.butter(4, cutoff, fs=seg.FS, output="sos")
-        out[lowpassed] = sps.sosfiltfilt(sos, out[lowpassed], axis=-1)
-    return out
-
-
 def make_batch(
     records: list[tuple[np.ndarray, np.ndarray, int, int]],
     pairs: np.ndarray,
@@ -157,8 +109,8 @@ def make_batch(
         raw[j] = np.stack([np.interp(inside, grid, row) for row in x])
         labels[j] = y[lead, np.round(pos[PAD : PAD + CROP]).astype(np.int64)]
     if augment:
-        raw = artefacts(raw, rng)
-        raw *= np.where(rng.random((b, 12, 1)) < 0.15, -1.0, 1.0)
+        raw = simulate_recording(raw, seg.FS, rng=rng)
+        raw = invert_polarity(raw, rng=rng, share=0.15)
     norm = seg.normalise(raw)
     # Context over a random subset of leads that holds the lead itself.
     keep = np.ones((b, 12), dtype=bool)
@@ -197,7 +149,11 @@ def main(argv: list[str] | None = None) -> None:
         train_records = ludb_records(folder)
         out = (
             args.out
-            or Path(__file__).resolve().parent.parent / "ecgtoolkit" / "_weights" / seg._WEIGHTS
+            or Path(__file__).resolve().parent.parent
+            / "ecgtoolkit"
+            / "signal"
+            / "_weights"
+            / seg.WEIGHTS_FILE
         )
     else:
         held = set(ludb_folds(folder)[args.fold])

@@ -1,100 +1,79 @@
 """ecgtoolkit: generate, validate, plot and compare electrocardiograms.
 
+The flat public API, in the order of the work: the data model, generation, reading and
+writing, generated datasets, real databases, signal processing, measurement and
+judgement, comparison, plots, the viewer and reports. Each name lives in a subpackage
+(``docs/architecture.md`` draws the layers) and is imported on first use, so that
+``import ecgtoolkit`` stays fast.
+
 >>> import ecgtoolkit as et
->>> batch = et.generate(2, seed=0)
+>>> batch = et.generate(2, seed=0, progress=False)
 >>> batch
 <ECG batch | 2 records × 12 leads × 5000 samples (10 s at 500 Hz), mV>
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from importlib import import_module
 
-from .dataset import ECGStore, generate_store, generate_to, open_store
-from .ecg import ECG
-from .generate import generate, load_generator
-from .io import read, write
-from .leads import GENERATED_LEADS, STANDARD_LEADS
-from .plot import plot_bland_altman, plot_ecg, plot_fiducials, plot_median_beats, plot_qt_rr
+from .core.ecg import ECG
+from .core.leads import GENERATED_LEADS, STANDARD_LEADS
+from .core.version import __version__
 
-try:
-    __version__ = version("ecgtoolkit")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0+unknown"
-
-__all__ = [
-    "ECG",
-    "ECGStore",
-    "GENERATED_LEADS",
-    "STANDARD_LEADS",
-    "amplitudes",
-    "check_leads",
-    "compare",
-    "Comparison",
-    "Dataset",
-    "datasets",
-    "delineate",
-    "detect_rpeaks",
-    "generate",
-    "generate_store",
-    "generate_to",
-    "interpret",
-    "is_normal",
-    "NormalCriteria",
-    "open_store",
-    "load_cinc2021",
-    "load_generator",
-    "load_ludb",
-    "load_ptbxl",
-    "measure",
-    "measure_dataset",
-    "measure_leads",
-    "plot_bland_altman",
-    "plot_ecg",
-    "plot_fiducials",
-    "plot_median_beats",
-    "plot_qt_rr",
-    "read",
-    "realism_report",
-    "signal_quality",
-    "view",
-    "ECGViewer",
-    "write",
-    "__version__",
-]
-
-# The measurement functions need scipy.signal and pandas (about a second to import);
-# they load on first use so that `ecgtoolkit generate` and `import ecgtoolkit` stay fast.
+#: Where each lazily loaded public name lives.
 _LAZY = {
-    "amplitudes": ".measurement",
-    "check_leads": ".checks",
-    "compare": ".compare",
-    "Comparison": ".compare",
-    "detect_rpeaks": ".detect",
-    "Dataset": ".datasets",
-    "delineate": ".delineation",
-    "load_cinc2021": ".datasets",
-    "load_ludb": ".datasets",
-    "load_ptbxl": ".datasets",
-    "interpret": ".interpretation",
-    "is_normal": ".interpretation",
-    "NormalCriteria": ".interpretation",
-    "measure": ".measurement",
-    "measure_dataset": ".bulk",
-    "measure_leads": ".measurement",
-    "realism_report": ".report",
-    "signal_quality": ".quality",
-    "view": ".viewer",
-    "ECGViewer": ".viewer",
+    # generation
+    "generate": ".generators.generate",
+    "load_generator": ".generators.pulse2pulse",
+    # reading, writing, generated datasets
+    "read": ".io",
+    "write": ".io",
+    "ECGStore": ".store",
+    "generate_store": ".store",
+    "generate_to": ".store",
+    "open_store": ".store",
+    # real databases
+    "Database": ".databases",
+    "load_cinc2021": ".databases",
+    "load_ludb": ".databases",
+    "load_ptbxl": ".databases",
+    # signal processing
+    "bandpass": ".signal.filters",
+    "highpass": ".signal.filters",
+    "lowpass": ".signal.filters",
+    "notch": ".signal.filters",
+    "remove_baseline": ".signal.filters",
+    "resample": ".signal.filters",
+    "signal_quality": ".signal.quality",
+    "detect_rpeaks": ".signal.rpeaks",
+    "delineate": ".signal.delineation",
+    "swap_electrodes": ".signal.augment",
+    # measurement and judgement
+    "measure": ".measurement.measure",
+    "measure_leads": ".measurement.measure",
+    "amplitudes": ".measurement.measure",
+    "measure_source": ".measurement.sources",
+    "check_leads": ".measurement.checks",
+    "interpret": ".measurement.interpretation",
+    "is_normal": ".measurement.interpretation",
+    "NormalCriteria": ".measurement.interpretation",
+    # comparison
+    "compare": ".comparison.compare",
+    "Comparison": ".comparison.result",
+    # plots, viewer, reports
+    "plot_ecg": ".plot.ecg",
+    "plot_fiducials": ".plot.ecg",
+    "plot_median_beats": ".plot.stats",
+    "plot_qt_rr": ".plot.stats",
+    "plot_bland_altman": ".plot.stats",
+    "view": ".viewer.widget",
+    "ECGViewer": ".viewer.model",
+    "realism_report": ".report.realism",
 }
+
+__all__ = ["ECG", "GENERATED_LEADS", "STANDARD_LEADS", "__version__", *_LAZY]
 
 
 def __getattr__(name: str):
-    if name == "datasets":
-        from importlib import import_module
-
-        return import_module(".datasets", __name__)
     if name in _LAZY:
-        from importlib import import_module
-
         value = getattr(import_module(_LAZY[name], __name__), name)
         globals()[name] = value
         return value

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ecgtoolkit.datasets import data_dir as _find_data_dir
+from ecgtoolkit.databases import data_dir as _find_data_dir
 
 
 @pytest.fixture(scope="session")

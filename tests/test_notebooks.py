@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from ecgtoolkit.datasets import data_dir
+from ecgtoolkit.databases import data_dir
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 
@@ -28,11 +28,14 @@ def test_notebook_runs(path):
         resources={"metadata": {"path": str(path.parent)}},
     )
     client.execute()  # raises CellExecutionError, naming the cell, if any cell fails
-    errors = [
-        o
-        for c in notebook.cells
-        if c.cell_type == "code"
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    # Every code cell ran, in order, once (a skipped or re-run cell would break this) ...
+    assert [c.execution_count for c in code] == list(range(1, len(code) + 1))
+    # ... and none printed a warning a reader would see (deprecations, runtime warnings).
+    warned = [
+        (i, o.text.strip().splitlines()[0])
+        for i, c in enumerate(code)
         for o in c.get("outputs", [])
-        if o.output_type == "error"
+        if o.output_type == "stream" and o.name == "stderr" and "Warning" in o.text
     ]
-    assert not errors
+    assert not warned

@@ -28,7 +28,9 @@ write leaves nothing behind. The rename is not followed by ``fsync``: files are 
 crashes of the writing process, not from a power cut of the machine.
 
 Each format lives in its own module (``_wfdb``, ``_csv``, ``_asc``, ``_numpy``, ``_mat``,
-``_muse``); atomic writing and the checks they share are in ``_files``.
+``_muse``); the checks they share are in ``_files``, atomic writing in
+:mod:`ecgtoolkit.core.files`. :mod:`ecgtoolkit.io.folder` lists the records of a folder
+(:func:`list_records`, :class:`FolderSource`).
 """
 
 from __future__ import annotations
@@ -40,11 +42,20 @@ from typing import Any
 
 import numpy as np
 
-from ..ecg import ECG
+from ..core.ecg import ECG
 from . import _asc, _csv, _mat, _muse, _numpy, _wfdb
 from ._files import check_folder, check_targets, write_payloads
+from .folder import RECORD_SUFFIXES, FolderSource, list_records
 
-__all__ = ["FORMATS", "read", "write", "write_batch"]
+__all__ = [
+    "FORMATS",
+    "RECORD_SUFFIXES",
+    "FolderSource",
+    "list_records",
+    "read",
+    "write",
+    "write_batch",
+]
 
 #: Files each format writes, by suffix; the last one is written last, so its presence
 #: means that the record is complete.
@@ -87,7 +98,7 @@ _READERS: dict[str, Callable[..., ECG]] = {
 # -- writing -----------------------------------------------------------------------------
 def write(
     ecg: ECG,
-    path: str | os.PathLike[str],
+    out: str | os.PathLike[str],
     format: str | None = None,
     *,
     overwrite: bool = False,
@@ -99,11 +110,11 @@ def write(
     ecg : ECG
         One record ``(n_leads, n_samples)``, in mV. A batch must be written record by
         record (or with :func:`ecgtoolkit.generate_to`).
-    path : str or path-like
+    out : str or path-like
         Target file. For WFDB give the record stem (``out/rec001``) or the ``.hea`` name;
         the record name inside the header is the file stem.
     format : {"wfdb", "csv", "asc", "npy", "npz"}, optional
-        File format; inferred from the suffix of ``path`` when omitted (``.hea``,
+        File format; inferred from the suffix of ``out`` when omitted (``.hea``,
         ``.dat`` or no suffix: ``"wfdb"``).
 
         - ``"wfdb"``: WFDB format 16 at 1 µV resolution; values must lie within
@@ -164,8 +175,7 @@ def write(
             "one by one (for i, rec in enumerate(batch): et.write(rec, f'out/rec{i:05d}')) "
             "or use et.generate_to"
         )
-    path = Path(path)
-    fmt, stem = _format_and_stem(path, format)
+    fmt, stem = _format_and_stem(Path(out), format)
     return _write_signal(
         ecg.signal, ecg.fs, ecg.leads, stem, fmt, overwrite=overwrite, meta=ecg.meta
     )

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..ecg import ECG
-from ..leads import GENERATED_LEADS
+from ..core.ecg import ECG
+from ..core.leads import GENERATED_LEADS
 from ._files import check_given, given_fs, select_leads
 
 # deepfake-ecg writes 10 s at 500 Hz, in µV, leads in this order.

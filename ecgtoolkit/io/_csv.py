@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..ecg import ECG
+from ..core.ecg import ECG
 from ._files import check_given, given_fs, select_leads
 
 

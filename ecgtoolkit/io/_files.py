@@ -1,18 +1,15 @@
-"""Atomic file writing and the argument checks shared by every format."""
+"""Writing a record's files together, and the argument checks shared by every format."""
 
 from __future__ import annotations
 
 import contextlib
-import os
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from ..ecg import ECG
-from ..leads import normalize_lead_name, normalize_lead_names
+from ..core.ecg import ECG
+from ..core.files import atomic_write
+from ..core.leads import normalize_lead_name, normalize_lead_names
 
 
 def check_folder(folder: Path) -> None:
@@ -48,64 +45,6 @@ def write_payloads(targets: list[Path], payloads: list[Any], overwrite: bool) ->
                 done.unlink()
         raise
     return written
-
-
-def atomic_write(path: Path, data: bytes | memoryview | str, *, overwrite: bool) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename.
-
-    The temporary file ``.NAME.tmp-<pid>-<thread>`` lies in the target folder (a rename
-    is atomic only within one file system) and is removed if anything fails, so either
-    the complete new file or the previous state is on disk.
-
-    Parameters
-    ----------
-    path : pathlib.Path
-        Target file.
-    data : bytes, memoryview or str
-        Content; text is encoded as UTF-8.
-    overwrite : bool
-        Replace an existing ``path``; otherwise raise :class:`FileExistsError`.
-    """
-    path = os.fspath(path)
-    if not overwrite and os.path.lexists(path):
-        raise FileExistsError(f"{path!r} exists; pass overwrite=True to replace it")
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    folder, name = os.path.split(path)
-    tmp = os.path.join(folder, f".{name}.tmp-{os.getpid()}-{threading.get_ident()}")
-    try:
-        with open(tmp, "wb") as handle:
-            handle.write(payload)
-        os.replace(tmp, path)
-    except BaseException as err:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(err, PermissionError):
-            raise PermissionError(
-                err.errno,
-                f"cannot write {path!r} ({err.strerror}); choose a folder you can write to",
-            ) from err
-        if isinstance(err, FileNotFoundError) and not os.path.isdir(folder or "."):
-            raise FileNotFoundError(
-                err.errno,
-                f"folder {folder!r} does not exist; create it first "
-                "(Path(folder).mkdir(parents=True))",
-            ) from err
-        raise
-
-
-def json_default(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, (Path, os.PathLike)):
-        return os.fspath(value)
-    if isinstance(value, (set, frozenset)):
-        return sorted(value)
-    raise TypeError(
-        f"metadata value of type {type(value).__name__} is not JSON-serialisable; "
-        "convert it to a number, string, list or dict first"
-    )
 
 
 def check_given(name: str, given: Any, found: Any, source: Path) -> None:

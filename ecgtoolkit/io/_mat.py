@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from ..ecg import ECG
-from ..leads import STANDARD_LEADS
+from ..core.ecg import ECG
+from ..core.leads import STANDARD_LEADS
 from ._files import given_leads
 
 

@@ -10,8 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from ..ecg import ECG, _unit_factor
-from ..leads import GENERATED_LEADS
+from ..core.ecg import ECG
+from ..core.leads import GENERATED_LEADS
+from ..core.units import unit_factor
 from ._files import check_given, given_fs, given_leads, select_leads, unique_names
 
 # MUSE stores each lead as base64 of little-endian int16 samples, scaled by
@@ -124,7 +125,7 @@ def _muse_waveform(waveform: Any, path: Path) -> tuple[float, dict[str, np.ndarr
                 f"LeadSampleCountTotal says {count}; the file is truncated or damaged, "
                 "export it again"
             )
-        scale_mv = per_bit * _unit_factor(_MUSE_UNITS[units])
+        scale_mv = per_bit * unit_factor(_MUSE_UNITS[units])
         raw_names.append(name)
         values.append(np.frombuffer(payload, dtype="<i2").astype(np.float64) * scale_mv)
     if not values:

@@ -10,8 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from ..ecg import ECG
-from ._files import check_given, given_fs, json_default, select_leads
+from ..core.ecg import ECG
+from ..core.files import json_default
+from ._files import check_given, given_fs, select_leads
 
 
 def npy_bytes(signal_mv: np.ndarray) -> bytes:

@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from ..ecg import ECG, _unit_factor
+from ..core.ecg import ECG
+from ..core.units import unit_factor
 from ._files import check_given, given_fs, select_leads, unique_names, write_payloads
 
 # WFDB format 16 stores int16; -32768 is reserved for invalid (missing) samples.
@@ -156,7 +157,7 @@ def read(
     for channel, raw in enumerate(record.sig_name):
         unit = record.units[channel] or "mV"  # WFDB's default physical unit
         try:
-            factor = _unit_factor(unit)
+            factor = unit_factor(unit)
         except ValueError:
             factor = None
         if factor is None or NOT_ECG.search(raw.strip()):

@@ -1,0 +1,180 @@
+"""One record measured: the global row and the per-lead rows of :func:`ecgtoolkit.measure`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..core.leads import leads_i_ii
+from ..core.validation import record_problem
+from ..signal.beats import MedianBeat, median_beat
+from ..signal.delineation import delineate_signal
+from ..signal.quality import assess
+from .intervals import (
+    AMPLITUDE_WAVES,
+    BEAT_LEADS,
+    PHYSIOLOGY_COLUMNS,
+    amplitudes_on_beat,
+    axes,
+    global_intervals,
+    p_wave_share,
+    physiology_values,
+    pr_variability,
+    qtc,
+    rr_irregularity,
+)
+
+__all__ = [
+    "BEAT_FS",
+    "BEAT_WINDOW_S",
+    "GLOBAL_COLUMNS",
+    "LEAD_COLUMNS",
+    "Result",
+    "beat_array",
+    "row_columns",
+    "empty_result",
+    "measure_record",
+    "safe_record",
+]
+
+#: Record-level columns of :func:`ecgtoolkit.measure`, in order (per-lead amplitudes
+#: follow).
+GLOBAL_COLUMNS: tuple[str, ...] = (
+    "heart_rate", "rr_mean_ms", "rr_sd_ms", "n_beats", "rr_range_ms", "rr_irregularity",
+    "p_wave_share", "pr_variability_ms", "pr_ms", "qrs_ms", "qt_ms",
+    "qtc_bazett_ms", "qtc_fridericia_ms", "qtc_framingham_ms", "qtc_hodges_ms",
+    "p_axis_deg", "qrs_axis_deg", "t_axis_deg",
+)  # fmt: skip
+
+#: Sampling rate (Hz) and window around the R peak (s) of the median beats that
+#: ``measure(..., return_beats=True)`` returns (leads :data:`BEAT_LEADS`).
+BEAT_FS = 250.0
+BEAT_WINDOW_S: tuple[float, float] = (-0.3, 0.6)
+
+#: Columns of :func:`ecgtoolkit.measure_leads` after ``record_id`` (batches) and ``lead``.
+LEAD_COLUMNS: tuple[str, ...] = ("usable", "p_ms", "pr_ms", "qrs_ms", "qt_ms")
+
+#: A measured record: its row (with the median beat under "_beat") and its per-lead rows.
+Result = tuple[dict[str, Any], list[dict[str, Any]]]
+
+
+def row_columns(leads: tuple[str, ...], physiology: bool = False) -> list[str]:
+    amps = [f"{w}_amp_mv_{lead}" for w in AMPLITUDE_WAVES for lead in leads]
+    extra = PHYSIOLOGY_COLUMNS if physiology else ()
+    return [*GLOBAL_COLUMNS, *extra, *amps, "unusable_leads", "status", "reason"]
+
+
+def beat_times() -> np.ndarray:
+    """Times (s, relative to the R peak) of the returned median beats' samples."""
+    start, stop = BEAT_WINDOW_S
+    return start + np.arange(int(round((stop - start) * BEAT_FS))) / BEAT_FS
+
+
+def empty_result(
+    leads: tuple[str, ...], status: str, reason: str, usable: np.ndarray | None = None
+) -> Result:
+    """A row without values, and per-lead rows without intervals.
+
+    ``usable``: the leads' quality verdicts, None where the record was not judged.
+    """
+    judged = usable is not None
+    usable = usable if judged else np.zeros(len(leads), dtype=bool)
+    row: dict[str, Any] = dict.fromkeys(row_columns(leads, physiology=True), np.nan)
+    row["_beat"] = np.full((len(BEAT_LEADS), beat_times().size), np.nan, dtype=np.float32)
+    unusable = ", ".join(n for n, ok in zip(leads, usable, strict=True) if judged and not ok)
+    row.update(status=status, reason=reason, unusable_leads=unusable)
+    per_lead = [
+        {"lead": lead, "usable": bool(ok), **dict.fromkeys(LEAD_COLUMNS[1:], np.nan)}
+        for lead, ok in zip(leads, usable, strict=True)
+    ]
+    return row, per_lead
+
+
+def measure_record(
+    x: np.ndarray, fs: float, leads: tuple[str, ...], physiology: bool = False
+) -> Result:
+    """Measurements of one record ``(n_leads, n_samples)`` in mV: global row, per-lead rows.
+
+    The array layer of :func:`ecgtoolkit.measure` (which documents every value). The row
+    holds the median beat under ``"_beat"`` (see :func:`beat_array`).
+    """
+    quality = assess(x, fs)
+    if quality.problem is not None:
+        return empty_result(leads, "unusable", quality.problem, quality.usable)
+    peaks, marks = delineate_signal(
+        quality.signal, fs, quality.peaks, quality.usable, resampled=quality.at_detect_rate
+    )
+    if peaks.size < 2:
+        return empty_result(leads, "unusable", f"only {peaks.size} beat(s) found", quality.usable)
+    beat = median_beat(quality.signal, fs, peaks, quality.usable, marks=marks)
+    row, per_lead = empty_result(leads, "ok", "", quality.usable)
+    rr = np.diff(peaks) / fs
+    rr_mean = float(rr.mean())
+    heart_rate = 60.0 / rr_mean
+    row.update(
+        heart_rate=heart_rate,
+        rr_mean_ms=1000 * rr_mean,
+        rr_sd_ms=1000 * float(rr.std()),
+        n_beats=int(peaks.size),
+        rr_range_ms=1000 * float(rr.max() - rr.min()),
+        rr_irregularity=rr_irregularity(rr),
+        p_wave_share=p_wave_share(marks["P_on"], quality.usable),
+        pr_variability_ms=pr_variability(marks, quality.usable) * 1000.0 / fs,
+    )
+    if beat is None:
+        row["reason"] = (
+            "no dominant beat morphology (fewer than 3 similar beats): intervals not measured"
+        )
+        return row, per_lead
+    pr, qrs, qt = global_intervals(beat, fs)
+    row.update(pr_ms=pr, qrs_ms=qrs, qt_ms=qt)
+    row.update(qtc(qt, rr_mean, heart_rate))
+    row.update(axes(beat, leads))
+    usable_leads = [lead for lead, ok in zip(leads, quality.usable, strict=True) if ok]
+    if leads_i_ii(dict.fromkeys(usable_leads, 0.0)) is None:
+        row["reason"] = (
+            "axes need two usable limb leads (I, II, III, aVL or aVF); usable leads: "
+            + ", ".join(usable_leads)
+        )
+    row.update(amplitudes_on_beat(beat, leads, fs))
+    row["_beat"] = beat_array(beat, leads, fs)
+    if physiology:
+        row.update(physiology_values(quality.signal, fs, peaks, beat, leads))
+    ms = 1000.0 / fs
+    m = beat.marks
+    for i, item in enumerate(per_lead):
+        item["p_ms"] = (m["P_off"][i] - m["P_on"][i]) * ms
+        item["pr_ms"] = (m["QRS_on"][i] - m["P_on"][i]) * ms
+        item["qrs_ms"] = (m["QRS_off"][i] - m["QRS_on"][i]) * ms
+        item["qt_ms"] = (m["T_off"][i] - m["QRS_on"][i]) * ms
+    return row, per_lead
+
+
+def beat_array(beat: MedianBeat, leads: tuple[str, ...], fs: float) -> np.ndarray:
+    """The median beat of :data:`BEAT_LEADS` on the :data:`BEAT_FS` grid (NaN if absent)."""
+    times = beat_times()
+    out = np.full((len(BEAT_LEADS), times.size), np.nan, dtype=np.float32)
+    own = (np.arange(beat.fast.shape[1]) - beat.r0) / fs
+    onset = np.nanmin(np.where(beat.usable, beat.marks["QRS_on"], np.nan))
+    ref = onset - 0.02 * fs if np.isfinite(onset) else beat.r0 - 0.08 * fs
+    lo, hi = int(max(ref - 0.01 * fs, 0)), int(max(ref + 0.01 * fs, 1))
+    for k, name in enumerate(BEAT_LEADS):
+        if name in leads and beat.usable[leads.index(name)]:
+            y = beat.fast[leads.index(name)]
+            out[k] = np.interp(times, own, y - y[lo:hi].mean(), left=np.nan, right=np.nan)
+    return out
+
+
+def safe_record(
+    x: np.ndarray, fs: float, leads: tuple[str, ...], physiology: bool = False
+) -> Result:
+    """Measure one record of a batch; any problem becomes a reason, never an exception."""
+    x = np.asarray(x, dtype=np.float64)
+    problem = record_problem(x.shape[-1], fs)
+    if problem is not None:
+        return empty_result(leads, "error", problem)
+    try:
+        return measure_record(x, fs, leads, physiology)
+    except Exception as err:  # noqa: BLE001 - a batch must go on; the reason is kept
+        return empty_result(leads, "error", f"{type(err).__name__}: {err}")

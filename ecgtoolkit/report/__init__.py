@@ -1,0 +1,11 @@
+"""Reports: the realism report of generated ECGs and the HTML of a comparison.
+
+- :func:`realism_report` (:mod:`.realism`): measured, checked, interpreted, compared;
+- :func:`~.comparison.comparison_html` (:mod:`.comparison`): ``Comparison.to_html``;
+- :mod:`.html`: the small HTML helpers they share.
+"""
+
+from .comparison import comparison_html
+from .realism import RealismReport, realism_report
+
+__all__ = ["RealismReport", "comparison_html", "realism_report"]

@@ -1,0 +1,148 @@
+"""Signal quality (ecgtoolkit/signal/quality.py): which leads carry a usable ECG."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import signal as sps
+
+import ecgtoolkit as et
+from ecgtoolkit.signal.quality import QUALITY_COLUMNS, assess, lead_checks, signal_quality
+from ecgtoolkit.signal.synthetic import known_beats
+
+FS = 500.0
+N = int(10 * FS)
+
+
+def _twelve(x: np.ndarray) -> et.ECG:
+    return et.ECG(x, fs=FS, leads=et.STANDARD_LEADS)
+
+
+def _clean_twelve() -> np.ndarray:
+    lead = known_beats(FS)
+    return np.stack([g * lead for g in np.linspace(-1.2, 1.5, 12)])
+
+
+def _non_ecg(kind: str, seed: int = 11) -> np.ndarray:
+    """Twelve leads of a signal that is not an ECG; the same every time for a seed."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(N) / FS
+    phase = rng.uniform(0, 2 * np.pi, (12, 1))
+    return {
+        "gaussian noise": rng.normal(0, 0.5, (12, N)),
+        "random walk": np.cumsum(rng.normal(0, 0.02, (12, N)), axis=1),
+        "1.2 Hz sine": np.sin(2 * np.pi * 1.2 * t + phase),
+        "mains only": 0.3 * np.sin(2 * np.pi * 50 * t + phase),
+        "muscle noise": sps.sosfilt(
+            sps.butter(2, [20, 150], "bandpass", fs=FS, output="sos"), rng.normal(0, 0.3, (12, N))
+        ),
+        "flat line": np.full((12, N), 0.4),
+    }[kind]
+
+
+def test_table_layout_on_a_clean_record():
+    table = signal_quality(_twelve(_clean_twelve()))
+    assert table.columns.tolist() == ["lead", *QUALITY_COLUMNS]
+    assert table.lead.tolist() == list(et.STANDARD_LEADS)
+    assert table.usable.all() and (table.reason == "").all()
+    assert (table.qrs_snr > 5).all() and (table.template_corr > 0.95).all()
+    assert (table.n_beats == 11).all()
+
+
+@pytest.mark.parametrize(
+    "kind",
+    ["gaussian noise", "random walk", "1.2 Hz sine", "mains only", "muscle noise", "flat line"],
+)
+def test_signals_without_an_ecg_have_no_usable_lead(kind):
+    # Before, noise, a random walk or a sine got about 20 "R peaks", a heart rate of
+    # 113-145 bpm and status "ok".
+    result = assess(_non_ecg(kind), FS)
+    assert not result.usable.any()
+    assert result.peaks.size == 0
+    assert result.problem.startswith("no usable lead")
+    assert et.measure(_twelve(_non_ecg(kind)))["status"] == "unusable"
+
+
+@pytest.mark.parametrize("level_mv", [0.1, 0.3, 1.0])
+def test_one_noise_lead_is_the_only_unusable_one(level_mv):
+    x = _clean_twelve()
+    x[4] = np.random.default_rng(4).normal(0, level_mv, N)
+    table = signal_quality(_twelve(x))
+    assert table.usable.tolist() == [i != 4 for i in range(12)]
+    assert "no QRS complexes" in table.reason[4]
+
+
+@pytest.mark.parametrize(
+    ("defect", "match"),
+    [
+        ("nan", "non-finite"),
+        ("flat", "flat"),
+        ("clipped", "clipped"),
+        ("microvolts", "units='uV'"),
+    ],
+)
+def test_lead_checks_name_the_defect(defect, match):
+    x = _clean_twelve()
+    if defect == "nan":
+        x[9, 100:110] = np.nan
+    elif defect == "flat":
+        x[9] = 0.3
+    elif defect == "clipped":
+        x[9] = np.clip(x[9], None, 0.5 * x[9].max())
+    else:
+        x[9] *= 1000
+    ok, reasons = lead_checks(x, FS)
+    assert ok.tolist() == [i != 9 for i in range(12)]
+    assert match in reasons[9]
+    assert all(r == "" for i, r in enumerate(reasons) if i != 9)
+
+
+@pytest.mark.parametrize("f0", [50.0, 60.0])
+def test_mains_hum_is_found_and_removed(f0):
+    x = _clean_twelve()
+    t = np.arange(N) / FS
+    result = assess(x + 0.2 * np.sin(2 * np.pi * f0 * t), FS)
+    assert result.mains_hz == f0
+    assert result.usable.all()
+    # The notch leaves the ECG: the cleaned signal is close to the original.
+    assert np.abs(result.signal - x)[:, 500:-500].max() < 0.05
+    assert assess(x, FS).mains_hz == 0.0
+
+
+def test_batch_table_has_a_record_id_column():
+    batch = et.ECG(np.stack([_clean_twelve(), _non_ecg("gaussian noise")]), fs=FS,
+                   leads=et.STANDARD_LEADS)  # fmt: skip
+    table = signal_quality(batch)
+    assert table.columns[0] == "record_id" and len(table) == 24
+    assert table.groupby("record_id").usable.sum().tolist() == [12, 0]
+
+
+def test_real_leads_are_usable(data_dir):
+    for path in sorted((data_dir / "ludb").glob("*.hea"))[:10]:
+        table = signal_quality(et.read(path, adc_gain=1000))
+        assert table.usable.all(), (path.name, table[~table.usable])
+        with pytest.warns(UserWarning, match="normalised"):
+            as_stored = et.read(path)  # every lead spans 1 mV: still usable
+        assert signal_quality(as_stored).usable.all()
+
+
+def test_rejects_arrays_and_short_records():
+    with pytest.raises(TypeError, match="ecgtoolkit.ECG"):
+        signal_quality(np.zeros((1, 5000)))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="at least 2 s"):
+        signal_quality(et.ECG(np.zeros((1, 500)), fs=FS, leads=["II"]))
+    flat = signal_quality(et.ECG(np.zeros((1, 5000)), fs=FS, leads=["II"]))
+    assert flat.lead.tolist() == ["II"] and not flat.usable.any()
+    assert flat.reason[0].startswith("flat") and flat.n_beats[0] == 0
+
+
+def test_fast_heart_rates_keep_their_leads():
+    # At 222 bpm the beats leave little background between them; the window around
+    # each beat shrinks with the RR interval so the lead is still judged.
+    t = np.arange(N) / FS
+    x = sum(np.exp(-0.5 * ((t - b) / 0.01) ** 2) for b in np.arange(0.2, 9.9, 0.27))
+    table = signal_quality(et.ECG(np.stack([x, 0.5 * x]), fs=FS, leads=["I", "II"]))
+    assert table.usable.all()
+    assert et.measure(et.ECG(np.stack([x, 0.5 * x]), fs=FS, leads=["I", "II"]))[
+        "heart_rate"
+    ] == pytest.approx(60 / 0.27, abs=0.5)
