@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from ecgtoolkit import ECG
+from ecgtoolkit.measurement.intervals import qtc
 from ecgtoolkit.measurement.measure import (
     AMPLITUDE_WAVES,
     GLOBAL_COLUMNS,
@@ -16,7 +17,6 @@ from ecgtoolkit.measurement.measure import (
     measure,
     measure_leads,
 )
-from ecgtoolkit.measurement.intervals import qtc
 from ecgtoolkit.signal.synthetic import known_interval_record
 
 FS = 500.0
