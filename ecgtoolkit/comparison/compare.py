@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.ecg import ECG
+from ..core.validation import check_int
 from ..databases.reference import Reference, load_reference
 from ..measurement.measure import measure
 from .distances import c2st, frechet, mmd, standardise
@@ -331,12 +332,8 @@ def _check_parameters(real, fake, alpha, n_permutations, seed, labels, quantile)
             )
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must lie between 0 and 1, got {alpha}")
-    if isinstance(n_permutations, bool) or not isinstance(n_permutations, int | np.integer):
-        raise TypeError(f"n_permutations must be an integer, got {n_permutations!r}")
-    if n_permutations < 1:
-        raise ValueError(f"n_permutations must be at least 1, got {n_permutations}")
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    check_int(n_permutations, "n_permutations", minimum=1)
+    check_int(seed, "seed", minimum=0)
     if (
         not isinstance(labels, tuple | list)
         or len(labels) != 2

@@ -119,7 +119,7 @@ def check_leads(
     sinus P axis of 60°-90° becomes −30° to 0°, outside the sinus range of 0°-75°
     (:data:`LA_LL_P_AXIS_DEG`). ``la_ll_reversal`` is set when a repeating P wave has
     its frontal axis there (axis from the P areas in I and II relative to the PR
-    segment) and no other swap is found; ``la_ll_score`` = 1 − |axis + 15°| / 15°,
+    segment) and no other swap is found; ``la_ll_score`` = 1 − abs(axis + 15°) / 15°,
     positive inside the window. Sinus P axes below 60° are left as they are, so most
     LA/LL swaps go unnoticed: the check is built to keep false alarms rare.
 

@@ -214,9 +214,9 @@ def plot_qt_rr(
 
     References
     ----------
-    .. [1] Thambawita V, Isaksen JL, Hicks SA, et al. DeepFake electrocardiograms using
-       generative adversarial networks are the beginning of the end for privacy issues
-       in medicine. Sci Rep 2021;11:21896. doi:10.1038/s41598-021-01295-2
+    Thambawita V, Isaksen JL, Hicks SA, et al. DeepFake electrocardiograms using
+    generative adversarial networks are the beginning of the end for privacy issues in
+    medicine. Sci Rep 2021;11:21896. doi:10.1038/s41598-021-01295-2
 
     Examples
     --------
@@ -314,9 +314,8 @@ def plot_bland_altman(
 
     References
     ----------
-    .. [1] Bland JM, Altman DG. Statistical methods for assessing agreement between two
-       methods of clinical measurement. Lancet 1986;1(8476):307–310.
-       doi:10.1016/S0140-6736(86)90837-8
+    Bland JM, Altman DG. Statistical methods for assessing agreement between two methods
+    of clinical measurement. Lancet 1986;1(8476):307–310. doi:10.1016/S0140-6736(86)90837-8
 
     Examples
     --------

@@ -1,6 +1,6 @@
 """Fast versions of library reductions that the pipeline runs on every record.
 
-Each one equals its numpy routine to the last bit and is kept only because
+Each one gives its numpy routine's result (to the last bit, or within 1e-16) and is kept only because
 ``benchmarks/bench_kernels.py`` shows its gain on the shapes the pipeline uses.
 """
 

@@ -85,6 +85,7 @@ def test_version_and_module_entry_point():
     assert done.stdout.strip() == f"ecgtoolkit {et.__version__}"
 
 
+@pytest.mark.slow
 def test_demo_command(tmp_path, capsys):
     real = tmp_path / "real"
     real.mkdir()

@@ -420,6 +420,9 @@ def pair():
         ),
         (lambda r, f: (r, f, {"alpha": 1.5}), ValueError, "alpha"),
         (lambda r, f: (r, f, {"n_permutations": 0}), ValueError, "n_permutations"),
+        (lambda r, f: (r, f, {"n_permutations": 10.0}), TypeError, "n_permutations"),
+        (lambda r, f: (r, f, {"seed": -1}), ValueError, "seed must be zero or positive"),
+        (lambda r, f: (r, f, {"seed": "1"}), TypeError, "seed must be an integer"),
         (lambda r, f: (r, f, {"labels": ("a", "a")}), ValueError, "labels"),
         (lambda r, f: (r, f, {"memorisation_quantile": 0}), ValueError, "memorisation_quantile"),
     ],
@@ -553,6 +556,7 @@ def ludb_measured(data_dir):
     return {name: et.measure(ecg, progress=False) for name, ecg in groups.items()}
 
 
+@pytest.mark.slow
 def test_real_random_halves_are_alike(ludb_measured):
     table = ludb_measured["as recorded"]
     flagged, aucs = [], []
@@ -596,6 +600,7 @@ def test_real_intervals_with_half_the_spread_fail_the_dispersion_test(ludb_measu
         assert table.loc[name, "sd_ratio"] == pytest.approx(0.5, abs=0.02)
 
 
+@pytest.mark.slow
 def test_memorisation_does_not_mistake_low_diversity_for_copying():
     real_beats, own_beats = beats(300, 21), beats(200, 22)
     centre = real_beats.mean(axis=0)

@@ -121,6 +121,7 @@ def ludb(data_dir) -> Database:
     return load_ludb(data_dir / "ludb", progress=False)
 
 
+@pytest.mark.slow
 def test_ludb_batch_is_every_shared_record_in_mv(ludb, data_dir):
     n_records = len(list((data_dir / "ludb").glob("*.hea")))
     assert ludb.ecg.signal.shape == (n_records, 12, 5000) == (150, 12, 5000)

@@ -182,6 +182,7 @@ def test_generate_accept_normal_is_reproducible_and_reports_the_rate():
     np.testing.assert_array_equal(plain.signal[0], big.signal[-1])
 
 
+@pytest.mark.slow
 def test_generate_accept_criteria_callable_and_failure():
     fast = et.generate(2, seed=5, n_leads=8, accept=lambda m: m["heart_rate"] > 60)
     assert fast.n_leads == 8

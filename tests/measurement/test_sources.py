@@ -117,6 +117,7 @@ def dask_client():
         yield client
 
 
+@pytest.mark.slow
 def test_local_dask_cluster(dask_client, batch, folder, expected):
     table = measure_source(batch, client=dask_client, chunk_size=4, progress=False)
     files = measure_source(folder, client=dask_client, chunk_size=4, progress=False)
@@ -188,6 +189,7 @@ def scheduler_address():
                 proc.wait()
 
 
+@pytest.mark.slow
 def test_scheduler_address(scheduler_address, folder):
     table = measure_source(folder, scheduler=scheduler_address, chunk_size=2, progress=False)
     pd.testing.assert_frame_equal(
@@ -264,6 +266,7 @@ def test_zarr_store_path_gives_the_in_memory_table(store_path, store_expected, w
     assert (table["status"] == "ok").all()
 
 
+@pytest.mark.slow
 def test_zarr_store_on_a_dask_cluster(dask_client, store_path, store_expected):
     table = measure_source(store_path, client=dask_client, chunk_size=3, progress=False)
     pd.testing.assert_frame_equal(table, store_expected)

@@ -12,6 +12,7 @@ def fakes():
     return et.generate(8, seed=31)
 
 
+@pytest.mark.slow
 def test_report_has_every_section_and_the_figures(fakes, tmp_path):
     path = tmp_path / "r.html"
     report = et.realism_report(fakes, out=path, n_permutations=50, progress=False)

@@ -227,6 +227,7 @@ def test_ludb_atrial_fibrillation_has_few_p_waves(data_dir):
     assert delineate(ecg).P_peak.notna().mean() < 0.2
 
 
+@pytest.mark.slow
 def test_long_records_are_delineated_in_blocks_like_a_whole(monkeypatch):
     import ecgtoolkit.signal.delineation as module
 

@@ -76,6 +76,7 @@ def test_small_normal_beats_between_large_ectopics():
     assert _f1(beats * FS, peaks, 0.05 * FS) == 1.0
 
 
+@pytest.mark.slow
 def test_long_record_is_chunked_without_duplicates():
     fs = 200.0
     beats = np.arange(0.5, 12 * 60 - 0.5, 0.9)  # 12 minutes: crosses chunk seams

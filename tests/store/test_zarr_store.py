@@ -210,6 +210,7 @@ def test_missing_and_foreign_stores(tmp_path):
         generate_store(tmp_path / "other.zarr", 2, seed=0, overwrite=True, progress=False)
 
 
+@pytest.mark.slow
 def test_sigkill_then_the_same_command_gives_a_straight_runs_bytes(tmp_path):
     command = [
         sys.executable, "-m", "ecgtoolkit", "generate", "-n", "300", "-o", "x.zarr",
