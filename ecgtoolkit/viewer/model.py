@@ -15,7 +15,8 @@ import numpy as np
 
 from ..core.ecg import ECG
 from ..plot.paper import GAIN_MM_MV, SPEED_MM_S
-from .render import GAP_PX, MARK_COLUMNS, PAD_PX, StripRenderer, clock
+from .marks import MarkCache
+from .render import GAP_PX, PAD_PX, StripRenderer, clock
 
 if TYPE_CHECKING:
     import ipywidgets
@@ -26,8 +27,6 @@ __all__ = ["WINDOW_CHOICES_S", "CaliperReading", "ECGViewer"]
 _ROW_S = 10.0  # longer windows wrap into rows of 10 s, as on a full-disclosure page
 #: The window lengths offered (seconds); any length from 2.5 to 60 s is accepted.
 WINDOW_CHOICES_S = (2.5, 5.0, 10.0, 20.0, 30.0, 60.0)
-_MARK_BLOCK_S = 60.0  # long records are delineated a minute at a time, when first shown
-_MARK_CONTEXT_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -200,9 +199,7 @@ class ECGViewer:
         self._bands = {name: _band_mv(self._signal[i], self.fs) for i, name in enumerate(one.leads)}
         self.note: str = ""
         self._renderer = StripRenderer(self)
-        self._marks_by_lead: dict[str, np.ndarray] = {}
-        self._mark_blocks: set[int] = set()
-        self._marks_frame = None
+        self._marks = MarkCache(one)
         self._show_marks = False
         self._next_click = 0
         self._show_calipers = True
@@ -216,7 +213,7 @@ class ECGViewer:
         self._caliper_offsets = (0.25 * self.row_s, 0.5 * self.row_s)
         if marks is not None and marks is not False:
             if marks is not True:
-                self._marks_frame = self._check_marks(marks)
+                self._marks = MarkCache(one, marks)
             self.show_marks = True
         self.note = " ".join(n for n in notes if n)
 
@@ -527,7 +524,7 @@ class ECGViewer:
     @show_marks.setter
     def show_marks(self, value: bool) -> None:
         if value:
-            self._load_marks(self._start, self._start + self._n)
+            self._marks.load(self._start, self._start + self._n)
         self._show_marks = bool(value)
         self._changed()
 
@@ -552,49 +549,6 @@ class ECGViewer:
     def _changed(self) -> None:
         for callback in self._listeners:
             callback()
-
-    def _check_marks(self, frame: pd.DataFrame) -> pd.DataFrame:
-        missing = [c for c in ("lead", *MARK_COLUMNS) if c not in getattr(frame, "columns", ())]
-        if missing:
-            raise ValueError(
-                "marks must be True or a DataFrame from ecgtoolkit.delineate; "
-                f"this one lacks {', '.join(missing)}"
-            )
-        return frame
-
-    def _load_marks(self, first: int, stop: int) -> None:
-        """Have the fiducials of samples ``first:stop`` at hand, delineating if needed."""
-        if self._marks_frame is not None:
-            if not self._marks_by_lead:
-                self._add_marks(self._marks_frame, 0, None)
-            return
-        from ..signal.delineation import delineate
-
-        n = self._ecg.n_samples
-        block = int(round(_MARK_BLOCK_S * self.fs))
-        if n <= 2 * block:
-            if not self._mark_blocks:
-                self._add_marks(delineate(self._ecg), 0, None)
-                self._mark_blocks.add(0)
-            return
-        context = int(round(_MARK_CONTEXT_S * self.fs))
-        for b in range(first // block, (stop - 1) // block + 1):
-            if b in self._mark_blocks:
-                continue
-            lo, hi = max(b * block - context, 0), min((b + 1) * block + context, n)
-            piece = self._ecg.crop(lo / self.fs, hi / self.fs)
-            self._add_marks(delineate(piece), lo, (b * block, (b + 1) * block))
-            self._mark_blocks.add(b)
-
-    def _add_marks(self, frame: pd.DataFrame, shift: int, keep: tuple[int, int] | None) -> None:
-        for name in self._ecg.leads:
-            rows = frame[frame["lead"] == name]
-            values = rows[list(MARK_COLUMNS)].to_numpy(dtype=float) + shift
-            if keep is not None:
-                r_peak = values[:, MARK_COLUMNS.index("R_peak")]
-                values = values[(r_peak >= keep[0]) & (r_peak < keep[1])]
-            old = self._marks_by_lead.get(name)
-            self._marks_by_lead[name] = values if old is None else np.vstack([old, values])
 
     # -- drawing (viewer/render.py) ---------------------------------------------------------
     @property

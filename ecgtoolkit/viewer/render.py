@@ -164,7 +164,7 @@ class StripRenderer:
     def _update_artists(self) -> None:
         """Give the strips' artists the visible window's data (nothing is made anew)."""
         if self.viewer._show_marks:
-            self.viewer._load_marks(self.viewer._start, self.viewer._start + self.viewer._n)
+            self.viewer._marks.load(self.viewer._start, self.viewer._start + self.viewer._n)
         pieces: dict[str, tuple[list, list]] = {name: ([], []) for name in self.viewer._shown}
         caliper_t = self.viewer.calipers
         for strip in self._strips:
@@ -179,7 +179,7 @@ class StripRenderer:
             y_lo = self._strip_bottom(y, self.viewer._bands[name])
             strip["trace"].set_data(t_rel, y - y_lo)
 
-            marks = self.viewer._marks_by_lead.get(name) if self.viewer._show_marks else None
+            marks = self.viewer._marks.by_lead.get(name) if self.viewer._show_marks else None
             for wave, (bounds, peaks) in strip["waves"].items():
                 if marks is None:
                     bounds.set_data([], [])
