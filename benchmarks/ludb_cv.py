@@ -64,7 +64,7 @@ def cv_measurements(folder: Path, refresh: bool = False) -> pd.DataFrame:
         row.name = record
         rows.append(row)
     table = pd.DataFrame(rows)
-    table.index.name = "record"
+    table.index.name = "record_id"
     CACHE.parent.mkdir(exist_ok=True)
     tmp = CACHE.with_suffix(".tmp")
     table.to_pickle(tmp)

@@ -183,17 +183,40 @@ class ECG:
 
     def copy(self) -> ECG:
         """Return a deep copy."""
-        return self._replace(self.signal.copy())
+        return self.replace(self.signal.copy())
 
-    def _replace(
-        self, signal: np.ndarray, leads: Sequence[str] | None = None, **changes: Any
+    def replace(
+        self,
+        signal: np.ndarray,
+        leads: Sequence[str] | None = None,
+        *,
+        fs: float | None = None,
+        meta: Mapping[str, Any] | None = None,
     ) -> ECG:
-        """A new ECG sharing nothing mutable with this one but (possibly) the samples."""
+        """A new ECG with these samples (in mV) and, where given, leads, fs and metadata.
+
+        The rest is taken from this one; the new ECG shares nothing mutable with it but
+        the samples. For code that transforms an ECG's signal (a filter, an artefact):
+        the samples must keep the shape's lead axis, or come with their ``leads``.
+
+        Examples
+        --------
+        >>> import numpy as np, ecgtoolkit as et
+        >>> ecg = et.ECG(np.ones((1, 5)), fs=500, leads=["II"], meta={"seed": 1})
+        >>> doubled = ecg.replace(2 * ecg.signal)
+        >>> doubled.signal.max(), doubled.meta
+        (np.float64(2.0), {'seed': 1})
+        """
+        names = tuple(leads) if leads is not None else self.leads
+        if signal.shape[-2] != len(names):
+            raise ValueError(
+                f"{len(names)} lead names for a signal of shape {signal.shape}; pass leads="
+            )
         new = object.__new__(ECG)
         new.signal = signal
-        new.fs = changes.get("fs", self.fs)
-        new.leads = tuple(leads) if leads is not None else self.leads
-        new.meta = copy.deepcopy(changes.get("meta", self.meta))
+        new.fs = float(fs) if fs is not None else self.fs
+        new.leads = names
+        new.meta = copy.deepcopy(dict(meta) if meta is not None else self.meta)
         return new
 
     # -- indexing ----------------------------------------------------------------------
@@ -230,7 +253,7 @@ class ECG:
             return self.signal[..., self.lead_index(key), :]
         if isinstance(key, (list, tuple)) and key and all(isinstance(k, str) for k in key):
             rows = [self.lead_index(k) for k in key]
-            return self._replace(self.signal[..., rows, :], leads=[self.leads[r] for r in rows])
+            return self.replace(self.signal[..., rows, :], leads=[self.leads[r] for r in rows])
         if not self.is_batch:
             raise TypeError(
                 "a single-record ECG is indexed by lead name (ecg['II']); "
@@ -241,7 +264,7 @@ class ECG:
             if not -n <= key < n:
                 raise IndexError(f"record {key} out of range for a batch of {n}")
             meta = _meta_for_record(self.meta, int(key) % n, n)
-            return self._replace(self.signal[key], meta=meta)
+            return self.replace(self.signal[key], meta=meta)
         if isinstance(key, slice) or (
             isinstance(key, (list, np.ndarray)) and np.asarray(key).dtype.kind in "iub"
         ):
@@ -249,7 +272,7 @@ class ECG:
             if sub.ndim != 3:
                 raise IndexError("record selection must keep the batch dimension")
             chosen = np.arange(len(self))[key]
-            return self._replace(sub, meta=_meta_for_records(self.meta, chosen, len(self)))
+            return self.replace(sub, meta=_meta_for_records(self.meta, chosen, len(self)))
         raise TypeError(f"cannot index an ECG with {type(key).__name__}")
 
     def crop(self, tmin: float = 0.0, tmax: float | None = None) -> ECG:
@@ -267,7 +290,7 @@ class ECG:
             raise ValueError(
                 f"crop({tmin}, {tmax}) is outside the record (0 to {self.duration_s:g} s) or empty"
             )
-        return self._replace(self.signal[..., start:stop])
+        return self.replace(self.signal[..., start:stop])
 
     # -- derivations -------------------------------------------------------------------
     def to_12_lead(self) -> ECG:
@@ -295,7 +318,7 @@ class ECG:
         for name, values in derived.items():
             rows.setdefault(name, values.astype(self.signal.dtype, copy=False))
         names = order_leads(list(rows))
-        return self._replace(np.stack([rows[n] for n in names], axis=-2), leads=names)
+        return self.replace(np.stack([rows[n] for n in names], axis=-2), leads=names)
 
     def to_dataframe(self, long: bool = False):
         """Return the samples as a pandas DataFrame (values in mV).

@@ -65,7 +65,7 @@ def _error_table(ids: Sequence, reason: str) -> pd.DataFrame:
 
 def _measure_ecg(batch: ECG, ids: Sequence) -> pd.DataFrame:
     """Measure a batch on one core (one torch thread), its rows indexed by ``ids``."""
-    batch = batch._replace(batch.signal, meta={**batch.meta, "record_ids": list(ids)})
+    batch = batch.replace(batch.signal, meta={**batch.meta, "record_ids": list(ids)})
     return measure(batch, n_jobs=1, progress=False)
 
 

@@ -62,7 +62,7 @@ def _on_windows(
 ) -> Any:
     """Apply ``work`` to windows ``(b, leads, n)``: an ECG, a record or a batch of windows."""
     if isinstance(x, ECG):
-        return x._replace(_on_windows(x.signal, x.fs, work))
+        return x.replace(_on_windows(x.signal, x.fs, work))
     arr = np.asarray(x)
     if arr.ndim not in (2, 3):
         raise ValueError(

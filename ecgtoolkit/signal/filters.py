@@ -40,7 +40,7 @@ def _apply(x: Any, fs: float | None, work: Any) -> Any:
             raise ValueError(
                 f"fs={fs} was given but the ECG is sampled at {x.fs:g} Hz; leave it out"
             )
-        return x._replace(work(x.signal, x.fs))
+        return x.replace(work(x.signal, x.fs))
     if fs is None:
         raise TypeError("fs (Hz) is required for an array; an ECG brings its own")
     return work(x, fs)
@@ -235,9 +235,11 @@ def resample(x: Signal, fs: float | None = None, target_fs: float | None = None)
         raise TypeError("target_fs (Hz) is required")
     target = check_positive(target_fs, "target_fs")
     if isinstance(x, ECG):
-        out = _apply(x, fs, lambda a, rate: _resampled(a, rate, target))
-        out.fs = target
-        return out
+        if fs is not None and float(fs) != x.fs:
+            raise ValueError(
+                f"fs={fs} was given but the ECG is sampled at {x.fs:g} Hz; leave it out"
+            )
+        return x.replace(_resampled(x.signal, x.fs, target), fs=target)
     return _apply(x, fs, lambda a, rate: _resampled(a, rate, target))
 
 

@@ -421,7 +421,7 @@ class ECGStore:
     ----------
     path : pathlib.Path
         The store.
-    manifest : ecgtoolkit.dataset.Manifest
+    manifest : ecgtoolkit.store.Manifest
         The settings it was generated with.
     fs : float
         Sampling rate in Hz.
