@@ -48,10 +48,10 @@ def best_time(write, repeat: int, work: Path, name: str) -> tuple[float, int]:
 
 
 def _threads(device: str) -> str:
-    from ecgtoolkit.store import _pipeline
+    from ecgtoolkit.store.writers import writer_threads
 
-    folder = _pipeline.writer_threads(device=device)
-    store = _pipeline.writer_threads(device=device, compresses=True)
+    folder = writer_threads(device=device)
+    store = writer_threads(device=device, compresses=True)
     return f"{folder} (WFDB) / {store} (store)"
 
 
@@ -74,7 +74,7 @@ def main() -> None:
     if args.writer_threads is not None:
         import importlib
 
-        for name in ("_pipeline", "folder", "store"):
+        for name in ("writers", "folder", "zarr_store"):
             module = importlib.import_module(f"ecgtoolkit.store.{name}")
             module.writer_threads = lambda **_: args.writer_threads
     et.generate(1, seed=0, device=args.device)  # load the model outside the timings

@@ -30,6 +30,9 @@ _LAZY = {
     "generate_store": ".store",
     "generate_to": ".store",
     "open_store": ".store",
+    "verify": ".store",
+    "Verification": ".store",
+    "DamagedRecordError": ".store",
     # real databases
     "Database": ".databases",
     "load_cinc2021": ".databases",

@@ -1,4 +1,4 @@
-"""The command line: ``ecgtoolkit generate``, ``measure`` and ``demo``.
+"""The command line: ``ecgtoolkit generate``, ``verify``, ``measure`` and ``demo``.
 
 Each command is a module with ``add(subparsers)`` and ``run(parser, args)``; an expected
 error becomes one line on stderr and exit status 1, an interruption status 130.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -17,7 +18,7 @@ __all__ = ["main", "run_command"]
 
 
 def _parser() -> argparse.ArgumentParser:
-    from . import demo, generate, measure
+    from . import demo, generate, measure, verify
 
     parser = argparse.ArgumentParser(
         prog="ecgtoolkit",
@@ -25,22 +26,32 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"ecgtoolkit {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (generate, measure, demo):
+    for module in (generate, verify, measure, demo):
         module.add(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 on success)."""
-    from . import demo, generate, measure
+    from . import demo, generate, measure, verify
 
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
-    command = {"generate": generate, "measure": measure, "demo": demo}[args.command]
-    return command.run(parser, args)
+    command = {"generate": generate, "verify": verify, "measure": measure, "demo": demo}
+    with warnings.catch_warnings():
+        # The toolkit's own warnings are messages to the person at the terminal: shown
+        # as one line each, whatever the warning filters say.
+        warnings.filterwarnings("default", module=r"ecgtoolkit(\.|$)")
+        warnings.showwarning = _show_warning
+        return command[args.command].run(parser, args)
+
+
+def _show_warning(message: Warning | str, category: type[Warning], *_: Any, **__: Any) -> None:
+    """Print a warning as one line for people, not as a source location."""
+    print(f"ecgtoolkit: warning: {message}", file=sys.stderr)
 
 
 def run_command(call: Callable[[], Any], *, interrupted: str) -> tuple[int, Any]:

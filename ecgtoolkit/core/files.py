@@ -9,7 +9,9 @@ crashes of the writing process, not from a power cut of the machine.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import shutil
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["atomic_write", "check_output", "json_default"]
+__all__ = ["atomic_write", "check_free_space", "check_output", "format_bytes", "json_default"]
 
 
 def atomic_write(
@@ -148,3 +150,52 @@ def json_default(value: Any) -> Any:
         f"metadata value of type {type(value).__name__} is not JSON-serialisable; "
         "convert it to a number, string, list or dict first"
     )
+
+
+def format_bytes(n: float) -> str:
+    """A byte count in the largest unit that keeps it at least 1 (decimal units).
+
+    Examples
+    --------
+    >>> format_bytes(999), format_bytes(78_600_000), format_bytes(1.2e16)
+    ('999 B', '78.6 MB', '12 PB')
+    """
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if abs(n) < 1000:
+            return f"{n:.3g} {unit}"
+        n /= 1000
+    return f"{n:.3g} PB"
+
+
+def check_free_space(path: str | os.PathLike, needed: float, what: str) -> None:
+    """Refuse up front a write of about ``needed`` bytes that the disk cannot hold.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Where the data will go; the nearest existing folder above it is checked.
+    needed : float
+        Bytes the write is expected to add.
+    what : str
+        What would be written, for the message (e.g. ``"1,000 ECGs as wfdb"``).
+
+    Raises
+    ------
+    OSError
+        With ``errno.ENOSPC``, if the file system has less free space than ``needed``;
+        the message gives both sizes.
+
+    Examples
+    --------
+    >>> check_free_space(".", 1, "one byte")
+    """
+    folder = Path(path).absolute()
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    free = shutil.disk_usage(folder).free
+    if needed > free:
+        raise OSError(
+            errno.ENOSPC,
+            f"{what} need about {format_bytes(needed)} but {folder} has only "
+            f"{format_bytes(free)} free; free some space, write elsewhere, or ask for fewer",
+        )

@@ -8,12 +8,28 @@ finished with the same command and a dataset never mixes records of other settin
   file set per record, with a ``manifest.json``.
 - :func:`generate_store` and :func:`open_store`: a Zarr v3 store read lazily through
   :class:`ECGStore` (any record, slices, chunks, a Dask array).
+- :func:`verify`: check every record of either kind against the checksums written
+  with it (:mod:`~ecgtoolkit.store.integrity`); rerunning the generate command
+  rewrites exactly the records it names. One writer at a time holds a dataset's lock.
 
 (Public databases of real ECGs, such as LUDB, are loaded by :mod:`ecgtoolkit.databases`.)
 """
 
 from .folder import MANIFEST, generate_to
+from .integrity import DamagedRecordError
 from .manifest import Manifest
-from .zarr_store import ECGStore, generate_store, open_store
+from .verify import Verification, verify
+from .zarr_reader import ECGStore, open_store
+from .zarr_store import generate_store
 
-__all__ = ["MANIFEST", "ECGStore", "Manifest", "generate_store", "generate_to", "open_store"]
+__all__ = [
+    "MANIFEST",
+    "DamagedRecordError",
+    "ECGStore",
+    "Manifest",
+    "generate_store",
+    "generate_to",
+    "open_store",
+    "verify",
+    "Verification",
+]

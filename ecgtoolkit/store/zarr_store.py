@@ -1,10 +1,10 @@
-"""Generate DeepFake ECGs into a chunked, resumable Zarr store, and read it lazily.
+"""Generate DeepFake ECGs into a chunked, resumable, self-checking Zarr store.
 
 A store holds one dataset of ``n`` records as a Zarr v3 group:
 
 ``signals``
     ``(n, n_leads, 5000)`` in chunks of whole records ``(records_per_chunk, n_leads,
-    5000)``, compressed with Zstandard: int16 in µV (``encoding="int16"``, the default:
+    5000)``, compressed with Zstandard and ended by a CRC-32C checksum: int16 in µV (``encoding="int16"``, the default:
     1 µV resolution, as WFDB files at 1000 adu/mV and the published ASCII files hold
     them) or float32 in mV (``encoding="float32"``: the generator's output exactly).
     Readers get float32 mV either way.
@@ -16,7 +16,9 @@ A store holds one dataset of ``n`` records as a Zarr v3 group:
 
 The group's attributes hold the dataset's :class:`~ecgtoolkit.store.Manifest`
 (seed, leads, batch size, count, ecgtoolkit version, generator), the sampling rate and
-the units.
+the units. A writer holds the lock file ``.<name>.lock`` next to the store for the whole
+run (:class:`ecgtoolkit.core.lock.WriterLock`). Reading lives in
+:mod:`ecgtoolkit.store.zarr_reader`.
 """
 
 from __future__ import annotations
@@ -25,30 +27,33 @@ import os
 import re
 import shutil
 import threading
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from ..core import validation
-from ..core.ecg import ECG
+from ..core.files import check_free_space
+from ..core.lock import WriterLock
 from ..core.progress import progress_bar
 from ..generators.generate import FS, N_SAMPLES, GeneratorSettings, generate_records
+from .integrity import DamagedRecordError, chunk_file
 from .manifest import SETTINGS, Manifest
 from .writers import write_behind, writer_threads
+from .zarr_reader import _UV_PER_MV, _encoding, _read_done, _read_store_manifest, chunk_problems
 
-if TYPE_CHECKING:
-    import dask.array
-
-__all__ = ["ECGStore", "generate_store", "open_store"]
+__all__ = ["BYTES_PER_LEAD", "ENCODINGS", "RECORDS_PER_CHUNK", "generate_store"]
 
 #: Records per chunk of a new store: 64 × 12 leads × 5000 float32 = 15 MB.
 RECORDS_PER_CHUNK = 64
 _STORE_SETTINGS = (*SETTINGS, "records_per_chunk")
 #: How a store may hold the samples: int16 µV (1 µV resolution) or float32 mV (exact).
 ENCODINGS = ("int16", "float32")
-_UV_PER_MV = 1000.0
+#: Bytes per lead of a stored 10 s record, by encoding (measured on 128 DeepFakes; they
+#: size the free-space check).
+BYTES_PER_LEAD = {"int16": 6_600, "float32": 18_500}
 
 
 def generate_store(
@@ -134,40 +139,64 @@ def generate_store(
     """
     n = validation.count(n)
     path = Path(out)
-    _remove_interrupted_creations(path)
-    old = _read_store_manifest(path)
-    resuming = old is not None and not overwrite
-    settings = GeneratorSettings.resolve(
-        seed=seed,
-        n_leads=n_leads,
-        device=device,
-        batch_size=old.batch_size if resuming and batch_size is None else batch_size,
-    )
-    per_chunk = _check_records_per_chunk(
-        records_per_chunk, old.generator["records_per_chunk"] if resuming else RECORDS_PER_CHUNK
-    )
-    if encoding is None:
-        encoding = _encoding(old) if resuming else "int16"
-    if encoding not in ENCODINGS:
-        raise ValueError(f"encoding must be one of {', '.join(ENCODINGS)}, got {encoding!r}")
-    asked = _store_manifest(settings, n, per_chunk, encoding)
-    if resuming:
-        differ = old.mismatch(asked, SETTINGS, where="store")
-        for key, ours in (("records_per_chunk", per_chunk), ("encoding", encoding)):
-            theirs = old.generator["records_per_chunk"] if key != "encoding" else _encoding(old)
-            if differ is None and ours != theirs:
-                differ = f"this store has {key}={theirs}; you asked for {ours}"
-        if differ:
-            raise ValueError(
-                f"cannot resume {path}: {differ}; rerun with the same settings, pass "
-                "overwrite=True (--overwrite) to replace the store, or use a new path"
+    if not path.parent.exists():
+        check_free_space(path, n * _bytes_per_record(encoding or "int16", n_leads), "the store")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with WriterLock(path.parent / f".{path.name}.lock", f"the store {path}"):
+        _remove_interrupted_creations(path)
+        try:
+            old = _read_store_manifest(path)
+            garbled = False
+        except DamagedRecordError:
+            if not overwrite:
+                raise
+            old, garbled = None, True
+        resuming = old is not None and not overwrite
+        settings = GeneratorSettings.resolve(
+            seed=seed,
+            n_leads=n_leads,
+            device=device,
+            batch_size=old.batch_size if resuming and batch_size is None else batch_size,
+        )
+        per_chunk = _check_records_per_chunk(
+            records_per_chunk,
+            old.generator["records_per_chunk"] if resuming else RECORDS_PER_CHUNK,
+        )
+        if encoding is None:
+            encoding = _encoding(old) if resuming else "int16"
+        if encoding not in ENCODINGS:
+            raise ValueError(f"encoding must be one of {', '.join(ENCODINGS)}, got {encoding!r}")
+        asked = _store_manifest(settings, n, per_chunk, encoding)
+        if resuming:
+            _check_resume(path, old, asked, per_chunk, encoding)
+            manifest = old
+        else:
+            manifest = asked
+            check_free_space(
+                path, n * _bytes_per_record(encoding, len(manifest.leads)), f"{n:,} ECGs"
             )
-        manifest = old
-    else:
-        manifest = asked
-        _create_store(path, manifest, replace=overwrite and old is not None)
-    _fill_store(path, manifest, settings, progress)
+            _create_store(path, manifest, replace=overwrite and (old is not None or garbled))
+        _fill_store(path, manifest, settings, progress)
     return path
+
+
+def _bytes_per_record(encoding: str, n_leads: int) -> int:
+    return BYTES_PER_LEAD.get(encoding, max(BYTES_PER_LEAD.values())) * n_leads
+
+
+def _check_resume(
+    path: Path, old: Manifest, asked: Manifest, per_chunk: int, encoding: str
+) -> None:
+    differ = old.mismatch(asked, SETTINGS, where="store")
+    for key, ours in (("records_per_chunk", per_chunk), ("encoding", encoding)):
+        theirs = old.generator["records_per_chunk"] if key != "encoding" else _encoding(old)
+        if differ is None and ours != theirs:
+            differ = f"this store has {key}={theirs}; you asked for {ours}"
+    if differ:
+        raise ValueError(
+            f"cannot resume {path}: {differ}; rerun with the same settings, pass "
+            "overwrite=True (--overwrite) to replace the store, or use a new path"
+        )
 
 
 def _check_records_per_chunk(value: Any, default: int) -> int:
@@ -185,10 +214,6 @@ def _store_manifest(
     return manifest
 
 
-def _encoding(manifest: Manifest) -> str:
-    return str(manifest.generator.get("encoding", "float32"))
-
-
 def _encode(data_mv: np.ndarray, encoding: str) -> np.ndarray:
     """mV float32 -> the stored samples (int16 µV, or float32 mV unchanged)."""
     if encoding == "float32":
@@ -200,13 +225,6 @@ def _encode(data_mv: np.ndarray, encoding: str) -> np.ndarray:
             "use encoding='float32'"
         )
     return microvolts.astype(np.int16)
-
-
-def _decode(stored: np.ndarray) -> np.ndarray:
-    """The stored samples -> float32 mV."""
-    if stored.dtype == np.int16:
-        return stored.astype(np.float32) / np.float32(_UV_PER_MV)
-    return stored
 
 
 def _tmp_pattern(path: Path) -> re.Pattern[str]:
@@ -224,29 +242,11 @@ def _remove_interrupted_creations(path: Path) -> None:
             shutil.rmtree(parent / name, ignore_errors=True)
 
 
-def _read_store_manifest(path: Path) -> Manifest | None:
-    """The manifest of the ecgtoolkit store at ``path``; None if nothing is there."""
-    import zarr
-
-    if not path.exists():
-        return None
-    if not (path / "zarr.json").is_file():
-        raise FileExistsError(
-            f"{path} exists and is not a Zarr store; ecgtoolkit replaces only its own "
-            "stores, so choose another path or move it away"
-        )
-    attrs = dict(zarr.open_group(path, mode="r").attrs)
-    if attrs.get("format") != "zarr" or "records_per_chunk" not in attrs.get("generator", {}):
-        raise FileExistsError(
-            f"{path} is a Zarr store but not one written by ecgtoolkit.generate_store; "
-            "choose another path or move it away"
-        )
-    return Manifest.from_dict(attrs, source=f"the attributes of {path}")
-
-
 def _create_store(path: Path, manifest: Manifest, *, replace: bool) -> None:
     """Create an empty store under a temporary name and rename it to ``path``."""
     import zarr
+
+    checked = (zarr.codecs.ZstdCodec(), zarr.codecs.Crc32cCodec())
 
     path.parent.mkdir(parents=True, exist_ok=True)
     suffix = f"{os.getpid()}-{threading.get_ident()}"
@@ -262,17 +262,19 @@ def _create_store(path: Path, manifest: Manifest, *, replace: bool) -> None:
             chunks=(per_chunk, n_leads, N_SAMPLES),
             dtype="int16" if as_int else "float32",
             fill_value=np.iinfo(np.int16).min if as_int else np.nan,
-            compressors=zarr.codecs.ZstdCodec(level=1),
+            compressors=(zarr.codecs.ZstdCodec(level=1), zarr.codecs.Crc32cCodec()),
             dimension_names=("record", "lead", "sample"),
             attributes={"units": "uV" if as_int else "mV", "fs": FS, "leads": list(manifest.leads)},
         )
         ids = group.create_array(
-            "record_ids", shape=(n,), chunks=(n,), dtype="int64", fill_value=-1
-        )
+            "record_ids", shape=(n,), chunks=(n,), dtype="int64", fill_value=-1,
+            compressors=checked,
+        )  # fmt: skip
         ids[:] = np.arange(manifest.first_id, manifest.first_id + n, dtype=np.int64)
         group.create_array(
-            "done", shape=(-(-n // per_chunk),), chunks=(1,), dtype="bool", fill_value=False
-        )
+            "done", shape=(-(-n // per_chunk),), chunks=(1,), dtype="bool", fill_value=False,
+            compressors=checked,
+        )  # fmt: skip
         if replace:
             old = path.parent / f".{path.name}.old-{suffix}"
             os.rename(path, old)
@@ -293,11 +295,6 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def _chunk_file(path: Path, array: str, k: int, ndim: int) -> Path:
-    """The file of chunk ``k`` (along axis 0) in Zarr v3's default chunk key encoding."""
-    return path.joinpath(array, "c", str(k), *(["0"] * (ndim - 1)))
-
-
 def _fill_store(
     path: Path, manifest: Manifest, settings: GeneratorSettings, progress: bool
 ) -> None:
@@ -309,17 +306,35 @@ def _fill_store(
     per_chunk = manifest.generator["records_per_chunk"]
     n = manifest.count
     encoding = _encoding(manifest)
-    done = np.asarray(done_marks[:], dtype=bool)
-    todo_chunks = np.flatnonzero(~done)
     # A killed write leaves Zarr's own "<chunk>.<uuid hex>.partial" temporary files.
     for root, _, files in os.walk(path / "signals" / "c"):
         for name in files:
             if re.fullmatch(r".+\.[0-9a-f]{32}\.partial", name):
                 os.unlink(os.path.join(root, name))
+    done = _read_done(done_marks)
+    _repair_record_ids(path, group, manifest)
+    damaged = chunk_problems(path, signals, np.flatnonzero(done).tolist(), progress=progress)
+    if damaged:
+        shown = "; ".join(
+            f"records {k * per_chunk}–{min(n, (k + 1) * per_chunk) - 1}: {why}"
+            for k, why in sorted(damaged.items())[:5]
+        )
+        warnings.warn(
+            f"{path}: {len(damaged)} finished chunk(s) were missing or damaged ({shown}"
+            f"{' …' if len(damaged) > 5 else ''}); writing them again",
+            UserWarning,
+            stacklevel=3,
+        )
+        for k in damaged:
+            done_marks[k] = False
+            done[k] = False
+    todo_chunks = np.flatnonzero(~done)
     todo = np.concatenate(
         [np.arange(k * per_chunk, min(n, (k + 1) * per_chunk)) for k in todo_chunks]
         or [np.empty(0, dtype=np.int64)]
     ).astype(np.int64)
+    check_free_space(path, len(todo) * _bytes_per_record(encoding, len(manifest.leads)),
+                     f"the {len(todo):,} ECGs left")  # fmt: skip
 
     bar = progress_bar(total=n, initial=n - len(todo), desc="writing zarr", unit="ECG",
                        enabled=progress)  # fmt: skip
@@ -328,9 +343,9 @@ def _fill_store(
         def write_chunk(k: int, data: np.ndarray) -> None:
             start = k * per_chunk
             signals[start : start + len(data)] = _encode(data, encoding)
-            _fsync(_chunk_file(path, "signals", k, 3))
+            _fsync(chunk_file(path, "signals", k, 3))
             done_marks[k] = True
-            _fsync(_chunk_file(path, "done", k, 1))
+            _fsync(chunk_file(path, "done", k, 1))
             bar.update(len(data))
 
         batches = generate_records(todo, settings)
@@ -338,6 +353,20 @@ def _fill_store(
         write_behind(
             chunks, write_chunk, threads=writer_threads(device=settings.device, compresses=True)
         )
+
+
+def _repair_record_ids(path: Path, group: Any, manifest: Manifest) -> None:
+    """Rewrite the record ids if their chunk is missing, damaged or wrong."""
+    expected = np.arange(manifest.first_id, manifest.first_id + manifest.count, dtype=np.int64)
+    ids = group["record_ids"]
+    try:
+        intact = chunk_file(path, "record_ids", 0, 1).exists() and (
+            np.array_equal(ids[:], expected)
+        )
+    except Exception:  # noqa: BLE001 - a damaged chunk of ids is rewritten
+        intact = False
+    if not intact:
+        ids[:] = expected
 
 
 def _whole_chunks(
@@ -368,219 +397,3 @@ def _whole_chunks(
             start = stop
             if filled == len(buffer):
                 yield k, buffer
-
-
-def open_store(path: str | os.PathLike, *, allow_incomplete: bool = False) -> ECGStore:
-    """Open a store written by :func:`generate_store`, lazily.
-
-    Parameters
-    ----------
-    path : path
-        The store.
-    allow_incomplete : bool
-        Open a store whose generation has not finished; only its finished chunks can
-        then be read.
-
-    Returns
-    -------
-    ECGStore
-        Reads records on demand, chunk by chunk.
-
-    Raises
-    ------
-    FileNotFoundError
-        If there is nothing at ``path``.
-    FileExistsError
-        If ``path`` is not a store written by ecgtoolkit.
-    ValueError
-        If the store is incomplete and ``allow_incomplete`` is False.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from ecgtoolkit.store import generate_store, open_store
-    >>> store = open_store(generate_store(tempfile.mkdtemp() + "/x.zarr", 2, seed=0,
-    ...                                   progress=False))
-    >>> len(store), store.fs, store[0:2].signal.shape
-    (2, 500.0, (2, 12, 5000))
-    """
-    return ECGStore(path, allow_incomplete=allow_incomplete)
-
-
-class ECGStore:
-    """A generated dataset in a Zarr store, read lazily (see :func:`open_store`).
-
-    Parameters
-    ----------
-    path : path
-        The store.
-    allow_incomplete : bool
-        Open a store whose generation has not finished.
-
-    Attributes
-    ----------
-    path : pathlib.Path
-        The store.
-    manifest : ecgtoolkit.store.Manifest
-        The settings it was generated with.
-    fs : float
-        Sampling rate in Hz.
-    leads : tuple of str
-        Lead names.
-    record_ids : numpy.ndarray
-        int64 generator record id of each row.
-    records_per_chunk : int
-        Records per Zarr chunk.
-
-    Notes
-    -----
-    ``store[i]`` is one record (an :class:`~ecgtoolkit.ECG` ``(n_leads, 5000)``),
-    ``store[a:b]`` a batch; both read only the chunks they need. Which chunks are
-    finished is read when the store is opened; open it again to see later progress.
-    """
-
-    def __init__(self, path: str | os.PathLike, *, allow_incomplete: bool = False) -> None:
-        import zarr
-
-        self.path = Path(path)
-        if not self.path.exists():
-            raise FileNotFoundError(
-                f"no store at {self.path}; create one with ecgtoolkit.generate_store or "
-                "`ecgtoolkit generate -n N --store PATH --seed S`"
-            )
-        manifest = _read_store_manifest(self.path)
-        assert manifest is not None
-        self.manifest: Manifest = manifest
-        group = zarr.open_group(self.path, mode="r")
-        self._signals = group["signals"]
-        self._done = np.asarray(group["done"][:], dtype=bool)
-        self.record_ids: np.ndarray = np.asarray(group["record_ids"][:], dtype=np.int64)
-        self.fs: float = manifest.fs
-        self.leads: tuple[str, ...] = manifest.leads
-        self.records_per_chunk: int = int(manifest.generator["records_per_chunk"])
-        if not self.complete and not allow_incomplete:
-            raise ValueError(
-                f"{self.path} is incomplete: {int(self._done.sum())} of {len(self._done)} "
-                "chunks are finished (the generation was interrupted); finish it with the "
-                f"same generate command, `{self.finish_command}`, or pass "
-                "allow_incomplete=True to read the finished chunks"
-            )
-
-    @property
-    def finish_command(self) -> str:
-        """The command line that finishes (or, when complete, re-checks) this store.
-
-        Batch size, chunking and encoding are taken from the store itself on a resume,
-        so the command names only what it needs.
-        """
-        import shlex
-
-        leads = "" if len(self.leads) == 12 else f" --n-leads {len(self.leads)}"
-        fmt = "" if self.path.name.lower().endswith(".zarr") else " --format zarr"
-        return (
-            f"ecgtoolkit generate -n {len(self)} -o {shlex.quote(str(self.path))}{fmt} "
-            f"--seed {self.seed}{leads}"
-        )
-
-    @property
-    def complete(self) -> bool:
-        """Whether every chunk has been generated and marked done."""
-        return bool(self._done.all())
-
-    @property
-    def seed(self) -> int:
-        """The noise seed of the dataset."""
-        return self.manifest.seed
-
-    def __len__(self) -> int:
-        return self.manifest.count
-
-    def __repr__(self) -> str:
-        n_leads = len(self.leads)
-        state = (
-            "complete"
-            if self.complete
-            else f"incomplete: {int(self._done.sum())}/{len(self._done)} chunks done"
-        )
-        return (
-            f"<ECGStore | {len(self)} records × {n_leads} leads × {N_SAMPLES} samples "
-            f"({N_SAMPLES / self.fs:g} s at {self.fs:g} Hz), mV, seed {self.seed}, {state}>"
-        )
-
-    def _check_done(self, rows: np.ndarray) -> None:
-        chunks = np.unique(rows // self.records_per_chunk)
-        missing = chunks[~self._done[chunks]]
-        if missing.size:
-            first = int(missing[0]) * self.records_per_chunk
-            raise ValueError(
-                f"records {first}… of {self.path} lie in chunk(s) {missing.tolist()[:5]} that "
-                "are not finished; rerun the same generate command to finish the store"
-            )
-
-    def _batch(self, data: np.ndarray, rows: np.ndarray) -> ECG:
-        meta = {
-            "seed": self.seed,
-            "record_ids": self.record_ids[rows],
-            "generator": self.manifest.generator,
-        }
-        return ECG(_decode(data), fs=self.fs, leads=self.leads, units="mV", meta=meta)
-
-    def __getitem__(self, key: int | slice) -> ECG:
-        if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
-            row = range(len(self))[key]  # IndexError with the usual message
-            self._check_done(np.array([row]))
-            meta = {
-                "seed": self.seed,
-                "record_id": int(self.record_ids[row]),
-                "generator": self.manifest.generator,
-            }
-            signal = _decode(self._signals[row])
-            return ECG(signal, fs=self.fs, leads=self.leads, units="mV", meta=meta)
-        if isinstance(key, slice):
-            rows = np.arange(len(self))[key]
-            if rows.size == 0:
-                raise IndexError(f"slice {key} selects no records of the {len(self)}")
-            self._check_done(rows)
-            if key.step in (None, 1):
-                data = self._signals[int(rows[0]) : int(rows[-1]) + 1]
-            else:
-                data = self._signals.get_orthogonal_selection(rows)
-            return self._batch(data, rows)
-        raise TypeError(f"index an ECGStore with an int or a slice, got {type(key).__name__}")
-
-    def iter_chunks(self) -> Iterator[ECG]:
-        """Yield the store chunk by chunk as ECG batches (``meta["record_ids"]``).
-
-        With ``allow_incomplete=True``, unfinished chunks are skipped.
-        """
-        for k in np.flatnonzero(self._done):
-            start = int(k) * self.records_per_chunk
-            stop = min(len(self), start + self.records_per_chunk)
-            yield self._batch(self._signals[start:stop], np.arange(start, stop))
-
-    def __iter__(self) -> Iterator[ECG]:
-        """Yield the records one by one, reading a chunk at a time."""
-        for batch in self.iter_chunks():
-            for i in range(batch.n_records):
-                yield batch[i]
-
-    def to_dask(self) -> dask.array.Array:
-        """The signals ``(n, n_leads, 5000)`` (mV, float32) as a Dask array, one block per chunk.
-
-        Raises
-        ------
-        ImportError
-            If Dask is not installed.
-        ValueError
-            If the store is incomplete.
-        """
-        try:
-            import dask.array as da
-        except ImportError:
-            raise ImportError(
-                'ECGStore.to_dask needs Dask: pip install "ecgtoolkit[scale]"'
-            ) from None
-        if not self.complete:
-            raise ValueError(f"{self.path} is incomplete; finish it before reading it with Dask")
-        array = da.from_zarr(self._signals)
-        return array.map_blocks(_decode, dtype=np.float32)

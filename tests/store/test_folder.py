@@ -14,7 +14,8 @@ import ecgtoolkit as et
 def test_generate_to_wfdb_matches_generate(tmp_path):
     out = et.generate_to(tmp_path / "ds", 3, seed=4, progress=False, batch_size=8)
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["0.dat", "0.hea", "1.dat", "1.hea", "2.dat", "2.hea", "manifest.json"]
+    assert names == ["0.dat", "0.hea", "1.dat", "1.hea", "2.dat", "2.hea",
+                     "checksums.crc32c", "manifest.json"]  # fmt: skip
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 4 and manifest["fs"] == 500 and manifest["format"] == "wfdb"
     expected = et.generate(3, seed=4, batch_size=8)
@@ -181,5 +182,7 @@ def test_resume_into_an_empty_folder_starts_the_dataset(tmp_path):
 def test_overwrite_replaces_the_whole_dataset(tmp_path):
     et.generate_to(tmp_path, 3, seed=1, batch_size=8, progress=False)
     et.generate_to(tmp_path, 2, seed=2, format="csv", overwrite=True, progress=False)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["0.csv", "1.csv", "manifest.json"]
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["0.csv", "1.csv", "checksums.crc32c", "manifest.json"]
+    assert (tmp_path / "checksums.crc32c").read_text().count("\n") == 2
     assert json.loads((tmp_path / "manifest.json").read_text())["seed"] == 2

@@ -1,4 +1,4 @@
-"""The writer threads behind generation (ecgtoolkit/dataset/_pipeline.py)."""
+"""The writer threads behind generation (ecgtoolkit/store/writers.py)."""
 
 import threading
 import time
