@@ -5,7 +5,7 @@ from __future__ import annotations
 __all__ = ["UNITS", "column_unit", "unit_factor"]
 
 #: Factor that converts a value in the given unit (lower case) to millivolts.
-UNITS: dict[str, float] = {"mv": 1.0, "uv": 1e-3, "µv": 1e-3, "μv": 1e-3, "v": 1e3}
+UNITS: dict[str, float] = {"mv": 1.0, "uv": 1e-3, "µv": 1e-3, "μv": 1e-3, "v": 1e3, "nv": 1e-6}
 
 
 def unit_factor(units: str) -> float:
@@ -14,7 +14,7 @@ def unit_factor(units: str) -> float:
     Parameters
     ----------
     units : str
-        ``"mV"``, ``"uV"`` (or ``"µV"``) or ``"V"``, in any case.
+        ``"mV"``, ``"uV"`` (or ``"µV"``), ``"nV"`` or ``"V"``, in any case.
 
     Returns
     -------
@@ -36,7 +36,7 @@ def unit_factor(units: str) -> float:
         raise TypeError(f"units must be a string such as 'mV', got {type(units).__name__}")
     key = units.strip().lower()
     if key not in UNITS:
-        raise ValueError(f"unknown units {units!r}; use 'mV', 'uV' (or 'µV') or 'V'")
+        raise ValueError(f"unknown units {units!r}; use 'mV', 'uV' (or 'µV'), 'nV' or 'V'")
     return UNITS[key]
 
 

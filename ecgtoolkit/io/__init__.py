@@ -27,10 +27,18 @@ then renamed over the target, so a reader never sees a half-written file and a f
 write leaves nothing behind. The rename is not followed by ``fsync``: files are safe from
 crashes of the writing process, not from a power cut of the machine.
 
-Each format lives in its own module (``_wfdb``, ``_csv``, ``_asc``, ``_numpy``, ``_mat``,
-``_muse``); the checks they share are in ``_files``, atomic writing in
+Each format lives in its own module (``_wfdb`` writes WFDB, ``_wfdb_header`` parses and
+checks WFDB headers, ``_wfdb_read`` reads single- and multi-segment records; ``_csv``,
+``_asc``, ``_numpy``, ``_mat``, ``_muse``); the checks they share are in ``_files``
+(sampling rates within :data:`MIN_READ_FS`–:data:`MAX_READ_FS`, text files up to
+:data:`MAX_TEXT_BYTES`), which channels are ECG in ``_channels``, atomic writing in
 :mod:`ecgtoolkit.core.files`. :mod:`ecgtoolkit.io.folder` lists the records of a folder
 (:func:`list_records`, :class:`FolderSource`).
+
+Readers refuse what no ECG is: a sampling rate that is not finite or outside 1 Hz–100 kHz,
+whether a file states it or a user passes it; an empty, truncated or garbled header; a CSV
+whose time column skips rows; a text file too large to parse. Each error names the file,
+the value and what to do.
 """
 
 from __future__ import annotations
@@ -43,12 +51,25 @@ from typing import Any
 import numpy as np
 
 from ..core.ecg import ECG
-from . import _asc, _csv, _mat, _muse, _numpy, _wfdb
-from ._files import check_folder, check_targets, write_payloads
+from ..core.validation import check_int
+from . import _asc, _csv, _mat, _muse, _numpy, _wfdb, _wfdb_read
+from ._files import (
+    MAX_READ_FS,
+    MAX_TEXT_BYTES,
+    MIN_READ_FS,
+    check_folder,
+    check_fs,
+    check_targets,
+    check_text_size,
+    write_payloads,
+)
 from .folder import RECORD_SUFFIXES, FolderSource, list_records
 
 __all__ = [
     "FORMATS",
+    "MAX_READ_FS",
+    "MAX_TEXT_BYTES",
+    "MIN_READ_FS",
     "RECORD_SUFFIXES",
     "FolderSource",
     "list_records",
@@ -85,7 +106,7 @@ _PAYLOADS: dict[str, Callable[..., list[Any]]] = {
 
 #: Each readable format's reader ``(path, fs, leads) -> ECG`` (WFDB also takes adc_gain).
 _READERS: dict[str, Callable[..., ECG]] = {
-    "wfdb": _wfdb.read,
+    "wfdb": _wfdb_read.read,
     "mat": _mat.read,
     "csv": _csv.read,
     "asc": _asc.read,
@@ -93,6 +114,9 @@ _READERS: dict[str, Callable[..., ECG]] = {
     "npz": _numpy.read_npz,
     "xml": _muse.read,
 }
+
+#: Formats stored as text, whose size :func:`read` checks before parsing.
+_TEXT_FORMATS = ("csv", "asc", "xml")
 
 
 # -- writing -----------------------------------------------------------------------------
@@ -347,6 +371,7 @@ def read(
     fs: float | None = None,
     leads: Sequence[str] | None = None,
     adc_gain: float | None = None,
+    max_text_bytes: int | None = MAX_TEXT_BYTES,
 ) -> ECG:
     """Read one ECG record.
 
@@ -360,7 +385,10 @@ def read(
         ``RestingECG`` export).
     fs : float, optional
         Sampling rate in Hz, for files that do not store it (``.npy``, ``.mat``, CSV
-        without a ``time_s`` column). For other files, if given it must match the file.
+        without a ``time_s`` column, a WFDB header without one). For other files, if
+        given it must match the file. Whether given or read from a file, a rate must be
+        finite and lie between :data:`MIN_READ_FS` (1 Hz) and :data:`MAX_READ_FS`
+        (100 kHz).
     leads : list of str, optional
         Lead names for files that do not store them (``.npy``, the single lead of a
         CPSC 2019 file; CPSC 2018 files default to the 12 standard leads). For files
@@ -371,6 +399,12 @@ def read(
         gives every lead a gain equal to its digital range, so that every lead spans
         exactly 1 mV while the digital values, in µV, obey Einthoven's law): read them
         with ``adc_gain=1000``.
+    max_text_bytes : int or None
+        Largest text file (CSV, ``.asc``, MUSE ``.xml``, a WFDB header) to parse, in
+        bytes; default :data:`MAX_TEXT_BYTES` (1 GiB: a text file is parsed into
+        several times its size in memory). ``None`` reads a text file of any size.
+        Binary files (WFDB signal files, ``.npy``, ``.npz``, ``.mat``) are read whatever
+        their size.
 
     Returns
     -------
@@ -391,26 +425,51 @@ def read(
     Raises
     ------
     FileNotFoundError
-        If the file (or a WFDB record's header) does not exist.
+        If the file (or a WFDB record's header, segment or signal file) does not exist.
+    TypeError
+        If ``fs``, ``adc_gain`` or ``max_text_bytes`` is not a number.
     ValueError
         For an unsupported suffix, a file without fs or leads when these are not given,
-        a given fs that contradicts the file, leads asked for that the file does not
-        hold, a WFDB record without any ECG channel, a WFDB signal file that does
-        not match its header (truncated), or an XML file that is not a complete MUSE
-        ``RestingECG`` export (another root element, a missing lead or field, a
-        truncated or damaged waveform).
+        a sampling rate (given or stored) that is not finite or outside 1 Hz–100 kHz, a
+        given fs that contradicts the file, leads asked for that the file does not
+        hold, a file without any ECG channel, a text file larger than
+        ``max_text_bytes``; a WFDB header that is empty, holds only comments or cannot
+        be parsed (an unreadable record or signal line, fewer signal or segment lines
+        than it states), a WFDB signal file that does not match its header
+        (truncated), a multi-segment record whose segments contradict it; a CSV file
+        whose ``time_s`` column is not uniform (rows missing: the error names the first
+        gap) or that holds anything but numbers under its header line; or an XML file
+        that is not a complete MUSE ``RestingECG`` export (another root element, a
+        missing lead or field, a truncated or damaged waveform).
 
     Warns
     -----
     UserWarning
-        When WFDB channels that are not ECG are left out (any unit other than a voltage,
-        such as blood pressure in mmHg, and EEG, EOG or EMG channels); they are listed,
-        with their units, in ``meta["dropped_channels"]``. Every ECG channel is kept
-        under its own name (``"MLII"``, ``"CM5"``, ``"ECG"``, the Frank leads ``"vx"``);
-        repeated names are numbered (``"ECG"``, ``"ECG (2)"``). When every ECG channel's
-        gain equals its own digital range (amplitudes normalised lead by lead, as in
-        LUDB 1.0.1): amplitudes, axes and lead relationships would be wrong in mV;
-        pass ``adc_gain``.
+        When channels of a WFDB record or columns of a CSV file that are not ECG are
+        left out: any unit other than a voltage (blood pressure in mmHg, SpO2 in %,
+        ``NU``, ``degC``) and any name of another signal (respiration ``RESP``, uterine
+        contraction ``UC``/``TOCO``, pressures ``ABP``/``ART``/``PAP``/``CVP``/``ICP``,
+        ``PLETH``, ``SpO2``, EEG, EOG, EMG and 10-20 derivations such as ``C3-A2``,
+        temperature, markers, ...); they are listed, with their units, in
+        ``meta["dropped_channels"]``. Every other channel in a voltage is kept as ECG
+        under its own name (``"MLII"``, ``"CM5"``, ``"ECG"``, the Frank leads ``"vx"``,
+        a name it does not know); repeated names are numbered (``"ECG"``, ``"ECG (2)"``).
+        When every ECG channel's gain equals its own digital range (amplitudes
+        normalised lead by lead, as in LUDB 1.0.1): amplitudes, axes and lead
+        relationships would be wrong in mV; pass ``adc_gain``. When a WFDB header
+        states no sampling frequency (read at the WFDB default of 250 Hz unless ``fs``
+        is given), and when the leads of a WFDB record have different numbers of samples
+        per frame (read averaged to one sample per frame).
+
+    Notes
+    -----
+    WFDB records are read from their header as the WFDB specification writes it (the
+    ``wfdb`` package decodes the samples only): what the header states is checked, not
+    replaced by a default. Multi-segment records of either layout are read whole: in
+    MIMIC's variable layout, the union of the segments' channels, NaN where a segment
+    lacks a channel and over gaps (``~``), each segment converted with its own gains.
+    Invalid samples of every storage format are NaN. Signals with several samples per
+    frame (``16x4``) are read at their full rate, ``fs × samples per frame``.
 
     Examples
     --------
@@ -430,13 +489,23 @@ def read(
     dtype('float32')
     """
     path = Path(path)
+    if fs is not None:
+        fs = check_fs(fs)
+    if max_text_bytes is not None:
+        max_text_bytes = check_int(max_text_bytes, "max_text_bytes", minimum=1)
     format, target = _resolve_read_path(path)
     if adc_gain is not None and format != "wfdb":
         raise ValueError(f"adc_gain applies to WFDB records only, not to {format} files")
-    if adc_gain is not None and not (np.isfinite(adc_gain) and adc_gain > 0):
-        raise ValueError(
-            f"adc_gain must be a positive number of digital units per mV, got {adc_gain!r}"
-        )
+    if adc_gain is not None:
+        if isinstance(adc_gain, bool) or not isinstance(adc_gain, (int, float, np.number)):
+            raise TypeError(f"adc_gain must be a number of digital units per mV, got {adc_gain!r}")
+        if not (np.isfinite(adc_gain) and adc_gain > 0):
+            raise ValueError(
+                f"adc_gain must be a positive number of digital units per mV, got {adc_gain!r}"
+            )
+    text = target.with_name(target.name + ".hea") if format == "wfdb" else target
+    if format in (*_TEXT_FORMATS, "wfdb") and text.is_file():
+        check_text_size(text, max_text_bytes)
     extra = {"adc_gain": adc_gain} if format == "wfdb" else {}
     ecg = _READERS[format](target, fs, leads, **extra)
     ecg.meta["record_name"] = target.name if format == "wfdb" else target.stem

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..core.ecg import ECG
 from ..core.leads import GENERATED_LEADS
-from ._files import check_given, given_fs, select_leads
+from ._files import check_given, given_fs, load_numbers, select_leads
 
 # deepfake-ecg writes 10 s at 500 Hz, in µV, leads in this order.
 FS = 500.0
@@ -61,7 +61,8 @@ def integer_table(values: np.ndarray) -> bytes:
 
 
 def read(path: Path, fs: float | None, leads: Sequence[str] | None) -> ECG:
-    values = np.loadtxt(path, ndmin=2, dtype=np.float64)
+    with open(path, encoding="utf-8-sig") as handle:
+        values = load_numbers(handle, path)
     if values.shape[1] != len(GENERATED_LEADS):
         raise ValueError(
             f"{path.name!r} has {values.shape[1]} columns; a deepfake-ecg .asc file has 8 "

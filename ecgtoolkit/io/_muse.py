@@ -13,7 +13,7 @@ import numpy as np
 from ..core.ecg import ECG
 from ..core.leads import GENERATED_LEADS
 from ..core.units import unit_factor
-from ._files import check_given, given_fs, given_leads, select_leads, unique_names
+from ._files import check_given, file_fs, given_fs, given_leads, select_leads, unique_names
 
 # MUSE stores each lead as base64 of little-endian int16 samples, scaled by
 # LeadAmplitudeUnitsPerBit in LeadAmplitudeUnits (GE Healthcare, MUSE XML export;
@@ -97,7 +97,12 @@ def _muse_waveform(waveform: Any, path: Path) -> tuple[float, dict[str, np.ndarr
     kind = (waveform.findtext("WaveformType") or "").strip()
     where = f"{path.name!r}, {kind} waveform"
     base = _muse_number(waveform, "SampleBase", where)
-    fs = base * 10.0 ** _muse_number(waveform, "SampleExponent", where, default=0.0)
+    exponent = _muse_number(waveform, "SampleExponent", where, default=0.0)
+    try:
+        rate = base * 10.0**exponent
+    except OverflowError:
+        rate = float("inf")
+    fs = file_fs(rate, path, f"{kind} waveform, <SampleBase> and <SampleExponent>")
     raw_names: list[str] = []
     values: list[np.ndarray] = []
     for lead in waveform.iter("LeadData"):

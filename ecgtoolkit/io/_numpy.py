@@ -12,7 +12,7 @@ import numpy as np
 
 from ..core.ecg import ECG
 from ..core.files import json_default
-from ._files import check_given, given_fs, select_leads
+from ._files import check_given, file_fs, given_fs, select_leads
 
 
 def npy_bytes(signal_mv: np.ndarray) -> bytes:
@@ -53,7 +53,8 @@ def read_npy(path: Path, fs: float | None, leads: Sequence[str] | None) -> ECG:
                 ) from None
             if not isinstance(described, dict):
                 raise ValueError(f"{str(manifest)!r} must hold a JSON object with 'fs' and 'leads'")
-            fs = described.get("fs") if fs is None else fs
+            if fs is None and described.get("fs") is not None:
+                fs = file_fs(described["fs"], manifest, "its 'fs'")
             leads = described.get("leads") if leads is None else leads
     if fs is None or leads is None:
         raise ValueError(
@@ -73,7 +74,7 @@ def read_npz(path: Path, fs: float | None, leads: Sequence[str] | None) -> ECG:
                 "ecgtoolkit.write (load it with numpy.load)"
             )
         signal = archive["signal"]
-        found_fs = float(archive["fs"])
+        found_fs = file_fs(archive["fs"], path, "its array 'fs'")
         found_leads = archive["leads"].tolist()
         units = str(archive["units"]) if "units" in archive.files else "mV"
         meta = json.loads(str(archive["meta"])) if "meta" in archive.files else {}

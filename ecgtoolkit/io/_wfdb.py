@@ -1,19 +1,16 @@
-"""WFDB format 16: writing (``.dat`` + ``.hea``) and reading (through ``wfdb``)."""
+"""WFDB format 16: writing (``.dat`` + ``.hea``); reading is in ``_wfdb_read``."""
 
 from __future__ import annotations
 
 import os
 import re
-import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..core.ecg import ECG
-from ..core.units import unit_factor
-from ._files import check_given, given_fs, select_leads, unique_names, write_payloads
+from ._files import write_payloads
 
 # WFDB format 16 stores int16; -32768 is reserved for invalid (missing) samples.
 GAIN = 1000.0  # adu per mV: a resolution of 1 µV
@@ -26,11 +23,6 @@ MAX_ADU = 32767
 
 
 RECORD_NAME = re.compile(r"[-\w]+", re.ASCII)
-
-
-# Channels of PhysioNet records that carry other signals in volts (sleep and EEG
-# databases); everything else with a voltage unit is kept as an ECG channel.
-NOT_ECG = re.compile(r"^(eeg|eog|emg|ekg?\s*artifact)|^[a-z]\d-[a-z]\d", re.IGNORECASE)
 
 
 def payloads(
@@ -137,75 +129,3 @@ def header_text(
     if isinstance(comments, (list, tuple)):
         lines += ["# " + line for c in comments for line in str(c).splitlines()]
     return "\n".join(lines) + "\n"
-
-
-def read(
-    stem: Path, fs: float | None, leads: Sequence[str] | None, adc_gain: float | None = None
-) -> ECG:
-    import wfdb
-
-    try:
-        record = wfdb.rdrecord(str(stem), physical=False)
-    except ValueError as err:
-        raise ValueError(
-            f"WFDB record {stem.name!r} cannot be read: its signal file does not match its "
-            f"header (a truncated or damaged .dat file?); wfdb said: {err}"
-        ) from err
-    keep: list[int] = []
-    dropped: list[str] = []
-    factors = []
-    for channel, raw in enumerate(record.sig_name):
-        unit = record.units[channel] or "mV"  # WFDB's default physical unit
-        try:
-            factor = unit_factor(unit)
-        except ValueError:
-            factor = None
-        if factor is None or NOT_ECG.search(raw.strip()):
-            dropped.append(f"{raw} ({unit})")
-            continue
-        keep.append(channel)
-        factors.append(factor)
-    if not keep:
-        raise ValueError(
-            f"WFDB record {stem.name!r} has no ECG channel (a voltage that is not EEG, EOG "
-            f"or EMG); channels: {', '.join(record.sig_name)}"
-        )
-    if dropped:
-        warnings.warn(
-            f"WFDB record {stem.name!r}: left out channels that are not ECG: "
-            f"{', '.join(dropped)} (listed in meta['dropped_channels'])",
-            UserWarning,
-            stacklevel=3,
-        )
-    names, renamed = unique_names([record.sig_name[c] for c in keep])
-    if renamed:
-        warnings.warn(
-            f"WFDB record {stem.name!r}: repeated channel names {', '.join(renamed)} were "
-            "numbered to keep them apart",
-            UserWarning,
-            stacklevel=3,
-        )
-    digital = record.d_signal[:, keep].T.astype(np.float64)
-    baseline = np.asarray(record.baseline, dtype=np.float64)[keep, None]
-    gains = np.asarray(record.adc_gain, dtype=np.float64)[keep]
-    if adc_gain is not None:
-        gains = np.full(len(keep), float(adc_gain))
-        factors = [1.0] * len(keep)
-    elif len(keep) >= 3 and np.allclose(gains, np.ptp(digital, axis=1), atol=1.0):
-        warnings.warn(
-            f"WFDB record {stem.name!r}: every lead's gain equals its own digital range, so "
-            "each lead was normalised to span 1 unit on its own (as in LUDB 1.0.1): "
-            "amplitudes, axes and lead relationships are not physical. If the digital "
-            "values share one unit, read with adc_gain (LUDB: adc_gain=1000)",
-            UserWarning,
-            stacklevel=3,
-        )
-    digital[digital == INVALID] = np.nan
-    signal = (digital - baseline) / gains[:, None] * np.asarray(factors)[:, None]
-    check_given("fs", given_fs(fs), float(record.fs), stem)
-    meta = {
-        "record_name": record.record_name,
-        "comments": list(record.comments or []),
-        "dropped_channels": dropped,
-    }
-    return select_leads(ECG(signal, fs=float(record.fs), leads=names, meta=meta), leads, stem)
