@@ -29,7 +29,7 @@ def add(commands: Any) -> None:
         "--out",
         required=True,
         help="output folder (created if missing), or a store such as fakes.zarr: a store "
-        "made with the same settings is finished (resumed) automatically",
+        "made with the same settings is finished and repaired automatically",
     )
     gen.add_argument(
         "--format",
@@ -69,7 +69,10 @@ def add(commands: Any) -> None:
         "--overwrite", action="store_true", help="replace existing files (or the store)"
     )
     mode.add_argument(
-        "--resume", action="store_true", help="skip ids already written (folders only)"
+        "--resume",
+        action="store_true",
+        help="continue or repair a folder: write the records that are missing or fail "
+        "their checksum, keep the rest (a store resumes and repairs by itself)",
     )
     gen.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 

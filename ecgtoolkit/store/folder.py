@@ -97,10 +97,12 @@ def generate_to(
     resume : bool
         Continue the dataset of the folder's manifest: seed and batch size come from
         it when not given, and seed, format, leads, batch size, first id and version
-        must match it. Records of the manifest's ids whose last file (e.g. ``.hea``)
-        exists are kept; leftovers of interrupted writes (the toolkit's own
-        ``.<id>.<suffix>.tmp-<pid>-<thread>`` files) are removed and unfinished records
-        rewritten. A larger ``n`` extends the dataset (its manifest's count grows).
+        must match it. Records of the manifest's ids whose files all match the
+        checksums recorded when they were written are kept; every other record
+        (missing, damaged, unfinished) is written again, so a resume also repairs.
+        Leftovers of interrupted writes (the toolkit's own
+        ``.<id>.<suffix>.tmp-<pid>-<thread>`` files) are removed. A larger ``n``
+        extends the dataset (its manifest's count grows).
     progress : bool
         Show a progress bar.
 
@@ -113,7 +115,13 @@ def generate_to(
     ------
     FileExistsError
         If files of these ids or another dataset's manifest are in the way and
-        neither ``overwrite`` nor ``resume`` is given. Nothing is written then.
+        neither ``overwrite`` nor ``resume`` is given, or ``out`` is a Zarr store.
+        Nothing is written then.
+    ecgtoolkit.core.lock.DatasetLocked
+        If another process is writing this folder (the message names it).
+    OSError
+        If the disk has less free space than the records need (``errno.ENOSPC``;
+        checked before anything is written).
     ValueError
         For bad arguments; ``resume`` with settings that differ from the manifest's
         (the message names them), or into a non-empty folder without a manifest.

@@ -116,15 +116,24 @@ def generate_store(
     FileExistsError
         If ``out`` exists and is not an ecgtoolkit store (also with ``overwrite``:
         only a store is ever replaced).
+    ecgtoolkit.core.lock.DatasetLocked
+        If another process is writing this store (the message names it).
+    ecgtoolkit.store.DamagedRecordError
+        If the store's metadata (``zarr.json``) cannot be read and ``overwrite`` is
+        not given.
+    OSError
+        If the disk has less free space than the records need (``errno.ENOSPC``).
 
     Notes
     -----
     Chunk ``k`` is written through Zarr (each chunk file goes to a temporary name and
-    is renamed), flushed with ``fsync``, and only then marked in ``done``. A resume
-    rewrites every chunk not marked, so a chunk half written when the process died is
-    never taken as valid, and readers (:func:`open_store`) refuse unmarked chunks. A
-    new store is built under a temporary name and renamed into place, so ``out``
-    never holds a store without its settings.
+    is renamed), ends with its CRC-32C, is flushed with ``fsync``, and only then marked
+    in ``done``. A rerun checks the CRC-32C of every finished chunk and rewrites the
+    missing or damaged ones (with a warning naming them) and every chunk not marked,
+    so a chunk half written when the process died is never taken as valid, and
+    readers (:func:`open_store`) refuse unmarked chunks. A new store is built under a
+    temporary name and renamed into place, so ``out`` never holds a store without its
+    settings.
 
     Examples
     --------
