@@ -32,48 +32,86 @@ def measure_folder(folder: str | os.PathLike, *, progress: bool = True):
     Returns
     -------
     table : pandas.DataFrame
-        :func:`ecgtoolkit.measure` rows (with physiology), indexed by file name.
+        :func:`ecgtoolkit.measure` rows (with physiology) of the records that could be
+        read and measured, indexed by file name; empty when none could.
     beats : numpy.ndarray
-        The median beats ``(n_records, 8, n_times)``.
-    problems : list of str
-        Files that could not be read or measured, and reader warnings, with reasons.
+        Their median beats ``(n_records, 8, n_times)``.
+    skipped : list of str
+        ``"name: skipped (why)"`` for each record that could not be read or measured.
+    notes : list of str
+        ``"name: note"`` for what the readers noted on a record (see
+        :func:`ecgtoolkit.measurement.sources.record_notes`).
 
     Raises
     ------
     FileNotFoundError
-        If the folder does not exist or holds no readable record.
+        If ``folder`` is not a folder.
+    ValueError
+        If it holds no record file.
     """
     import pandas as pd
 
     from ..core.progress import progress_bar
-    from ..io import RECORD_SUFFIXES, list_records, read
+    from ..io import FolderSource
+    from ..measurement.intervals import BEAT_LEADS
     from ..measurement.measure import measure
+    from ..measurement.record import beat_times
+    from ..measurement.sources import record_notes
 
-    folder = Path(folder)
-    files = [folder / name for name in list_records(folder)]
-    if not files:
-        raise FileNotFoundError(f"{folder} holds no ECG record ({', '.join(RECORD_SUFFIXES)})")
-    rows, beats, problems = [], [], []
-    for path in progress_bar(files, desc="real records", enabled=progress):
+    source = FolderSource(folder)
+    rows, beats, skipped, notes = [], [], [], []
+    for name in progress_bar(source.record_ids, desc="real records", enabled=progress):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                ecg = source.read(name)
+            except Exception as err:  # noqa: BLE001 - one bad file must not stop the demo
+                skipped.append(f"{name}: skipped (cannot read: {type(err).__name__}: {err})")
+                continue
+        notes += [f"{name}: {note}" for note in record_notes(caught)]
         try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                ecg = read(path)
-            problems += [
-                f"{path.name}: {w.message}"
-                for w in caught
-                if w.category is UserWarning  # the reader's own notes, not deprecations
-            ]
             row, beat = measure(ecg, physiology=True, return_beats=True)
-        except Exception as err:  # noqa: BLE001 - one bad file must not stop the demo
-            problems.append(f"{path.name}: skipped ({type(err).__name__}: {err})")
+        except Exception as err:  # noqa: BLE001 - e.g. a record too short to measure
+            why = str(err) if isinstance(err, ValueError) else f"{type(err).__name__}: {err}"
+            skipped.append(f"{name}: skipped ({why})")
             continue
-        row.name = path.name
+        row.name = name
         rows.append(row)
         beats.append(beat)
     if not rows:
-        raise FileNotFoundError(f"no record of {folder} could be read: {problems[:3]}")
-    return pd.DataFrame(rows), np.stack(beats), problems
+        return pd.DataFrame(), np.empty((0, len(BEAT_LEADS), beat_times().size)), skipped, notes
+    return pd.DataFrame(rows), np.stack(beats), skipped, notes
+
+
+def _real_group(folder: str | os.PathLike) -> tuple[Any, list[str]]:
+    """The measured records of ``--real`` for the comparison (None when too few), and the
+    lines that say which records were left out of it and why."""
+    from ..comparison.tables import MIN_RECORDS
+
+    table, beats, skipped, notes = measure_folder(folder)
+    n_files = len(table) + len(skipped)
+    left_out = list(skipped)
+    if len(table):
+        for name, row in table[table["status"] != "ok"].iterrows():
+            why = f": {row['reason']}" if row["reason"] else ""
+            left_out.append(f"{name}: not compared (status {row['status']!r}{why})")
+    n_ok = n_files - len(left_out)
+    lines = [f"Real records ({Path(folder).name}): {n_ok} of {n_files} measured and compared."]
+    if left_out:
+        lines.append(f"Left out {len(left_out)} of {n_files} records:")
+        lines += [f"  {line}" for line in left_out]
+    if notes:
+        lines.append(f"{len(notes)} note(s) of the readers:")
+        lines += [f"  {line}" for line in notes[:10]]
+        if len(notes) > 10:
+            lines.append(f"  ... and {len(notes) - 10} more")
+    if n_ok < MIN_RECORDS:
+        lines.append(
+            f"A comparison needs at least {MIN_RECORDS} measured records: the report "
+            "compares with the embedded real normal adults only."
+        )
+        return None, lines
+    return (table, beats), lines
 
 
 def run_demo(
@@ -97,7 +135,9 @@ def run_demo(
         Noise seed.
     real : path, optional
         A folder of real records to compare with as well (besides the embedded
-        reference of normal adults).
+        reference of normal adults). Every record that can be read and measured is
+        compared; the others are listed with the reason. With fewer than 5 such
+        records, the report compares with the embedded reference only.
     overwrite : bool
         Replace the files of an earlier demo.
 
@@ -105,36 +145,43 @@ def run_demo(
     -------
     pathlib.Path
         The report's path.
+
+    Raises
+    ------
+    FileExistsError
+        If the demo's files exist and ``overwrite`` is False.
+    FileNotFoundError
+        If ``real`` is not a folder.
+    ValueError
+        If ``real`` holds no record file.
     """
     from ..generators.generate import generate
     from ..plot.ecg import plot_ecg
     from ..report.realism import realism_report
 
     folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
     targets = [folder / "report.html", folder / "measurements.csv", folder / "ecg_0.png"]
     existing = [t for t in targets if t.exists()]
     if existing and not overwrite:
         raise FileExistsError(f"{existing[0]} exists; pass overwrite=True (--overwrite)")
+    others = {}
+    real_lines: list[str] = []
+    if real is not None:  # first, so that a wrong folder stops the demo before any work
+        print(f"Measuring the real records of {real} ...")
+        group, real_lines = _real_group(real)
+        if group is not None:
+            others[f"your records ({Path(real).name})"] = group
+    folder.mkdir(parents=True, exist_ok=True)
     print(f"Generating {n} DeepFake ECGs (seed {seed}) ...")
     fakes = generate(n, seed=seed, progress=True)
-    others = {}
-    problems: list[str] = []
-    if real is not None:
-        table, beats, problems = measure_folder(real)
-        others[f"your records ({Path(real).name})"] = (table, beats)
     print("Measuring, checking and comparing ...")
     report = realism_report(fakes, others=others, out=targets[0], overwrite=overwrite)
     rows = report.measurements.join(report.statements)
     atomic_write(targets[1], rows.to_csv(), overwrite=overwrite)
     plot_ecg(fakes[0], title=f"DeepFake ECG, seed {seed}, record 0").savefig(targets[2], dpi=100)
     print("\n" + report.summary)
-    if problems:
-        print(f"\n{len(problems)} note(s) on the real records:")
-        for line in problems[:10]:
-            print(f"  {line}")
-        if len(problems) > 10:
-            print(f"  ... and {len(problems) - 10} more")
+    if real_lines:
+        print("\n" + "\n".join(real_lines))
     print(f"\nReport: {targets[0].resolve()}")
     print(f"Tables: {targets[1].resolve()}; record 0: {targets[2].resolve()}")
     return targets[0]
@@ -162,7 +209,13 @@ def add(commands: Any) -> None:
         help="number of ECGs (default: 200)",
     )
     demo.add_argument("--seed", type=non_negative_int, default=2021, help="default: 2021")
-    demo.add_argument("--real", default=None, help="a folder of real records to compare with")
+    demo.add_argument(
+        "--real",
+        default=None,
+        help="a folder of real records to compare with: every record it can read and "
+        "measure (WFDB .hea, .csv, .asc, .npy, .npz, CPSC .mat, GE MUSE .xml); the "
+        "others are listed with the reason",
+    )
     demo.add_argument("--overwrite", action="store_true", help="replace an earlier demo's files")
 
 

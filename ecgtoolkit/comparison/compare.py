@@ -12,7 +12,7 @@ from ..core.ecg import ECG
 from ..core.validation import check_int
 from ..databases.reference import Reference, load_reference
 from ..measurement.measure import measure
-from .distances import c2st, frechet, mmd, standardise
+from .distances import COPY_QUANTILE, c2st, frechet, mmd, standardise
 from .features import feature_table
 from .memorisation import memorisation_table
 from .qt_rr import compare_qt_rr
@@ -78,8 +78,10 @@ def compare(
         group, except bookkeeping columns (:data:`BOOKKEEPING_COLUMNS`: ``n_beats``).
     real_beats, fake_beats : numpy.ndarray, optional
         Median beats ``(n_records, n_leads, n_times)`` in mV aligned on the R peak, one
-        per row of ``real`` and ``fake`` (same order). Rows that are not compared may
-        hold NaN. Give both or neither.
+        per row of ``real`` and ``fake`` (same order). Rows that are not compared, and
+        records without a beat, hold NaN. Give both or neither; a group given as a
+        reference or an ECG batch brings its own beats, which are set aside (with a
+        note) when the other group is a table without them.
     alpha : float
         False discovery rate at which a feature counts as ``different``.
     n_permutations : int
@@ -158,11 +160,18 @@ def compare(
       spread (a generator's mode collapse) as well as in location; a linear model is
       chosen over gradient boosting because it is stable with a few hundred records,
       fast, and its AUC stays near 0.5 when the groups do not differ. 0.5 means
-      indistinguishable, 1 perfectly separable. The CI treats the out-of-fold scores as
-      those of one fixed classifier and so leaves out the variation of the fitted
-      models: it is somewhat too narrow (with 150 against 150 records of one
-      population it contained 0.5 in about 85% of simulated data sets, not 95%). Read
-      the AUC as an effect size; the per-feature tests and the MMD are the formal tests.
+      indistinguishable, 1 perfectly separable. A fake record that is a near-copy of
+      real records (closer to one, on the standardised features, than 99% of the real
+      records are to their nearest other real record) is kept in their fold
+      (``StratifiedGroupKFold``): tested against a model trained on its twin with the
+      other label, a copy would be called the opposite of what it is, and identical
+      groups would get an AUC near 0 instead of 0.5. Copies are counted in ``notes``.
+      The CI treats the out-of-fold scores as those of one fixed classifier and so
+      leaves out the variation of the fitted models: it is somewhat too narrow (with
+      150 against 150 records of one population it contained 0.5 in about 85% of
+      simulated data sets, not 95%); where every fake record is a copy, the models
+      learn nothing, every score ties, and the CI shrinks to 0.5–0.5. Read the AUC as
+      an effect size; the per-feature tests and the MMD are the formal tests.
     * ``mmd2``, ``mmd_p``: unbiased squared maximum mean discrepancy (Gretton et al.
       2012, J Mach Learn Res 13:723) between the median beats, flattened, in mV, with
       a Gaussian kernel exp(−‖x − y‖² / (2σ²)) whose σ is the median distance between
@@ -229,12 +238,19 @@ def compare(
     4
     >>> html = result.to_html()  # or result.to_html("report.html")
     """
+    given = real_beats is not None or fake_beats is not None
     real, real_beats = _resolve_group(real, real_beats, "real")
     fake, fake_beats = _resolve_group(fake, fake_beats, "fake")
     _check_parameters(real, fake, alpha, n_permutations, seed, labels, memorisation_quantile)
     real_ok, real_rows = _compared_rows(real, "real")
     fake_ok, fake_rows = _compared_rows(fake, "fake")
     names, notes = _choose_features(real_ok, fake_ok, features)
+    no_beats = "no median beats given"
+    if not given and (real_beats is None) != (fake_beats is None):
+        # A reference or an ECG batch brings its beats; a plain table has none.
+        with_beats = labels[0] if fake_beats is None else labels[1]
+        no_beats = f"median beats only for {with_beats}"
+        real_beats = fake_beats = None
     beats = _check_beats(real_beats, fake_beats, real, fake, real_rows, fake_rows)
 
     r = as_float(real_ok, names)
@@ -248,11 +264,26 @@ def compare(
             f"{int(n_imputed[0])} in {labels[0]}, {int(n_imputed[1])} in {labels[1]}"
         )
     seeds = np.random.SeedSequence(seed).spawn(2)
-    auc, auc_low, auc_high = c2st(z_real, z_fake, np.random.default_rng(seeds[0]))
+    auc, auc_low, auc_high, n_copies = c2st(z_real, z_fake, np.random.default_rng(seeds[0]))
+    if n_copies:
+        notes.append(
+            f"{n_copies} {labels[1]} records are near-copies of {labels[0]} records (closer "
+            f"to one than {100 * (1 - COPY_QUANTILE):g}% of the {labels[0]} records are to "
+            f"their nearest other {labels[0]} record): each shares its twin's "
+            "cross-validation fold in the classifier test"
+        )
+    if not np.isfinite(auc):
+        notes.append(
+            "classifier test not computed: too few records that are not copies of one "
+            "another for 5-fold cross-validation"
+        )
 
     if beats is None:
         mmd2 = mmd_p = np.nan
-        notes.append("no median beats given: MMD not computed, memorisation on features")
+        notes.append(
+            f"{no_beats}: MMD not computed, memorisation on features (give both groups "
+            "as ECG batches or with measure(..., return_beats=True) to compare beats)"
+        )
         space, ref, query = "standardised features", z_real, z_fake
         real_index, fake_index = real_ok.index, fake_ok.index
     else:
@@ -407,7 +438,11 @@ def _check_beats(real_beats, fake_beats, real, fake, real_rows, fake_rows):
     if real_beats is None and fake_beats is None:
         return None
     if real_beats is None or fake_beats is None:
-        raise ValueError("give both real_beats and fake_beats, or neither")
+        given, missing = ("real", "fake") if fake_beats is None else ("fake", "real")
+        raise ValueError(
+            f"{given}_beats was given but {missing} has no median beats: give "
+            f"{missing}_beats too (measure(..., return_beats=True)), or neither"
+        )
     arrays = []
     for name, beats, table in (("real", real_beats, real), ("fake", fake_beats, fake)):
         if not isinstance(beats, np.ndarray):
@@ -433,15 +468,17 @@ def _check_beats(real_beats, fake_beats, real, fake, real_rows, fake_rows):
         )
     flat = [a.reshape(len(a), -1).astype(float) for a in arrays]
     rows = [real_rows.copy(), fake_rows.copy()]
-    # A lead-time sample missing in more than a few records (an unusable lead, a short
-    # beat) is dropped for everyone; then the records that still miss one are dropped.
-    finite = np.vstack([x[r] for x, r in zip(flat, rows, strict=True)])
-    finite = np.isfinite(finite)
+    # A record without a beat (measured, but no dominant beat found) is left out first;
+    # then a lead-time sample missing in more than a few of the others (an unusable
+    # lead, a short beat) is dropped for everyone, then the records that still miss one.
+    with_beat = [r & np.isfinite(x).any(axis=1) for x, r in zip(flat, rows, strict=True)]
+    finite = np.isfinite(np.vstack([x[r] for x, r in zip(flat, with_beat, strict=True)]))
     columns = finite.mean(axis=0) >= 1 - _BEAT_NAN_SHARE
     if not columns.any():
         raise ValueError(
             "every lead-time sample of the beats is NaN in more than "
-            f"{100 * _BEAT_NAN_SHARE:g}% of the compared records; check the beats"
+            f"{100 * _BEAT_NAN_SHARE:g}% of the compared records that have a beat; check "
+            "the beats"
         )
     notes = []
     if not columns.all():
@@ -458,10 +495,16 @@ def _check_beats(real_beats, fake_beats, real, fake, real_rows, fake_rows):
                 f"{name}_beats has {int(keep.sum())} complete beats among the compared records; "
                 f"need at least {MIN_RECORDS}"
             )
-        if keep.sum() < rows[i].sum():
+        no_beat = int(rows[i].sum() - with_beat[i].sum())
+        if no_beat:
             notes.append(
-                f"{int(rows[i].sum() - keep.sum())} {name} beats with missing samples left out "
-                "of the beat distances and memorisation"
+                f"{no_beat} {name} records without a median beat left out of the beat "
+                "distances and memorisation"
+            )
+        if keep.sum() < with_beat[i].sum():
+            notes.append(
+                f"{int(with_beat[i].sum() - keep.sum())} {name} beats with missing samples "
+                "left out of the beat distances and memorisation"
             )
         rows[i] = keep
     return flat[0][rows[0]][:, columns], flat[1][rows[1]][:, columns], rows[0], rows[1], notes

@@ -10,10 +10,22 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-__all__ = ["c2st", "delong", "frechet", "mmd", "squared_distances", "standardise"]
+__all__ = [
+    "COPY_QUANTILE",
+    "c2st",
+    "copy_groups",
+    "delong",
+    "frechet",
+    "mmd",
+    "squared_distances",
+    "standardise",
+]
 
 _N_FOLDS = 5
 _C2ST_C = 1.0  # inverse L2 strength of the classifier (scikit-learn's default)
+#: A fake record closer to a real one than this quantile of the real records' distances
+#: to their nearest other real record is a near-copy of it (as memorisation's quantile).
+COPY_QUANTILE = 0.01
 _MMD_MAX_PER_GROUP = 2000  # the kernel matrix grows with the square of the records
 
 
@@ -41,31 +53,87 @@ def frechet(z_real: np.ndarray, z_fake: np.ndarray) -> float:
     return float(mean_gap + np.trace(cov_r) + np.trace(cov_f) - 2 * cross)
 
 
+def copy_groups(z_real: np.ndarray, z_fake: np.ndarray) -> tuple[np.ndarray, int]:
+    """Cross-validation groups that keep every fake record with the real ones it copies.
+
+    A fake record within the :data:`COPY_QUANTILE` quantile of the real records'
+    nearest-neighbour distances (Euclidean, exact: a copy is at 0) of one or more real
+    records shares a group with them; groups joined by a shared record merge. All
+    other records are groups of one.
+
+    Parameters
+    ----------
+    z_real, z_fake : numpy.ndarray
+        Standardised features ``(n_records, n_features)`` without NaN.
+
+    Returns
+    -------
+    groups : numpy.ndarray
+        One group label per row of ``z_real`` followed by ``z_fake``.
+    n_copies : int
+        Fake records that are near-copies of a real record.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> real = rng.normal(size=(50, 3))
+    >>> fake = np.vstack([real[:2], rng.normal(size=(48, 3))])
+    >>> groups, n_copies = copy_groups(real, fake)
+    >>> n_copies, bool(groups[0] == groups[50]), bool(groups[2] == groups[52])
+    (2, True, False)
+    """
+    from scipy.sparse import coo_array
+    from scipy.sparse.csgraph import connected_components
+    from sklearn.neighbors import BallTree
+
+    tree = BallTree(z_real)  # exact distances, unlike the brute search's expansion
+    own = tree.query(z_real, k=2)[0][:, 1]
+    positive = own[own > 0]  # exact duplicates among the real records do not set it
+    radius = float(np.quantile(positive, COPY_QUANTILE)) if positive.size else 0.0
+    near = tree.query_radius(z_fake, r=radius)
+    fakes = np.repeat(np.arange(len(z_fake)), [len(n) for n in near]) + len(z_real)
+    reals = np.concatenate(near).astype(np.int64)
+    total = len(z_real) + len(z_fake)
+    links = coo_array((np.ones(reals.size), (reals, fakes)), shape=(total, total))
+    _, groups = connected_components(links, directed=False)
+    return groups, int(np.count_nonzero([len(n) for n in near]))
+
+
 def c2st(
     z_real: np.ndarray, z_fake: np.ndarray, rng: np.random.Generator
-) -> tuple[float, float, float]:
-    """Out-of-fold AUC of a classifier telling fake from real, with DeLong's 95% CI."""
+) -> tuple[float, float, float, int]:
+    """Out-of-fold AUC of a classifier telling fake from real, with DeLong's 95% CI.
+
+    Returns the AUC, its CI and the number of compared fake records that are
+    near-copies of a real one (:func:`copy_groups`), which share its fold. The AUC and
+    its CI are NaN when the groups are too few for 5 folds with both groups in each
+    training set (nearly every record a copy of one other).
+    """
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold
+    from sklearn.model_selection import StratifiedGroupKFold
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
     n = min(len(z_real), len(z_fake))
-    x = np.vstack(
-        [
-            z_real[np.sort(rng.choice(len(z_real), n, replace=False))],
-            z_fake[np.sort(rng.choice(len(z_fake), n, replace=False))],
-        ]
-    )
+    real = z_real[np.sort(rng.choice(len(z_real), n, replace=False))]
+    fake = z_fake[np.sort(rng.choice(len(z_fake), n, replace=False))]
+    # A copy tested in one fold while its twin trains the model with the other label
+    # is called the opposite of what it is: identical groups would get an AUC near 0.
+    groups, n_copies = copy_groups(real, fake)
+    if np.unique(groups).size < _N_FOLDS:
+        return np.nan, np.nan, np.nan, n_copies
+    x = np.vstack([real, fake])
     x = np.hstack([x, x**2])
     y = np.repeat([0, 1], n)
     scores = np.empty(2 * n)
-    folds = StratifiedKFold(_N_FOLDS, shuffle=True, random_state=int(rng.integers(2**31)))
-    for train, test in folds.split(x, y):
+    folds = StratifiedGroupKFold(_N_FOLDS, shuffle=True, random_state=int(rng.integers(2**31)))
+    for train, test in folds.split(x, y, groups):
+        if np.unique(y[train]).size < 2:  # a few large groups of copies fill a class
+            return np.nan, np.nan, np.nan, n_copies
         model = make_pipeline(StandardScaler(), LogisticRegression(C=_C2ST_C, max_iter=5000))
         model.fit(x[train], y[train])
         scores[test] = model.decision_function(x[test])
-    return delong(scores[y == 1], scores[y == 0])
+    return (*delong(scores[y == 1], scores[y == 0]), n_copies)
 
 
 def delong(positive: np.ndarray, negative: np.ndarray) -> tuple[float, float, float]:

@@ -22,6 +22,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .intervals import PHYSIOLOGY_COLUMNS
+from .record import GLOBAL_COLUMNS
+
 __all__ = ["interpret", "is_normal", "NormalCriteria", "RHYTHMS", "AXIS_CATEGORIES"]
 
 #: The rhythm statements :func:`interpret` makes.
@@ -158,6 +161,24 @@ def _num(row: pd.Series, name: str) -> float:
         return np.nan
 
 
+def _measured_columns(table: pd.DataFrame) -> list[str]:
+    """The columns of ``table`` that hold :func:`ecgtoolkit.measure` values."""
+    named = {*GLOBAL_COLUMNS, *PHYSIOLOGY_COLUMNS}
+    return [c for c in table.columns if c in named or "_amp_mv_" in str(c)]
+
+
+def _unmeasured_why(row: pd.Series, measured: list[str]) -> str | None:
+    """Why a row cannot be interpreted (status not "ok", or no value at all), or None."""
+    status = row.get("status", "ok")
+    reason = row.get("reason", "")
+    detail = f" ({reason})" if isinstance(reason, str) and reason else ""
+    if status != "ok":
+        return f"not interpreted: measurement status {status!r}{detail}"
+    if not any(np.isfinite(_num(row, name)) for name in measured):
+        return f"not interpreted: nothing was measured (every value is NaN){detail}"
+    return None
+
+
 def _axis_category(axis: float) -> str:
     """AHA/ACCF/HRS frontal QRS axis category (Surawicz et al. 2009)."""
     if not np.isfinite(axis):
@@ -177,6 +198,9 @@ def _rhythm(row: pd.Series) -> tuple[str, list[str]]:
     share = _num(row, "p_wave_share")
     pr_iqr = _num(row, "pr_variability_ms")
     rr_range = _num(row, "rr_range_ms")
+    missing = [name for name, v in (("heart_rate", hr), ("p_wave_share", share)) if np.isnan(v)]
+    if missing:
+        return "", [f"rhythm not determined: {' and '.join(missing)} not measured"]
     irregular = np.isfinite(nrmssd) and nrmssd > IRREGULAR_NRMSSD
     p_present = np.isfinite(share) and share >= P_PRESENT_SHARE
     conducted = p_present and not (np.isfinite(pr_iqr) and pr_iqr > AF_PR_IQR_MS)
@@ -236,16 +260,16 @@ def _conduction(row: pd.Series, leads: set[str]) -> tuple[bool, str, list[str]]:
     return True, pattern, why
 
 
-def _interpret_row(row: pd.Series, leads: set[str]) -> dict[str, Any]:
-    status = row.get("status", "ok")
-    if status != "ok":
+def _interpret_row(row: pd.Series, leads: set[str], measured: list[str]) -> dict[str, Any]:
+    unmeasured = _unmeasured_why(row, measured)
+    if unmeasured is not None:
         return {
             "rhythm": "",
             "axis": "",
             "first_degree_av_block": False,
             "wide_qrs": False,
             "conduction": "",
-            "reasons": f"not interpreted: measurement status {status!r} ({row.get('reason', '')})",
+            "reasons": unmeasured,
         }
     rhythm, why = _rhythm(row)
     axis = _num(row, "qrs_axis_deg")
@@ -287,13 +311,18 @@ def interpret(measurements: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFram
     pandas.Series or pandas.DataFrame
         A Series for one record, a DataFrame (same index) for a table, with
 
-        * ``rhythm``: one of :data:`RHYTHMS` ("" when the record was not measured);
+        * ``rhythm``: one of :data:`RHYTHMS` ("" when the record was not measured, or
+          its heart rate or P-wave share was not);
         * ``axis``: the frontal QRS axis category, one of :data:`AXIS_CATEGORIES`;
         * ``first_degree_av_block``: PR > 200 ms in a sinus rhythm;
         * ``wide_qrs``: QRS ≥ 120 ms, and ``conduction``: its pattern ("right bundle
           branch block pattern", "left bundle branch block pattern" or "nonspecific
           intraventricular conduction delay"; "" when the QRS is not wide);
         * ``reasons``: each rule that fired, with its numbers and source.
+
+        A record is not interpreted (every statement empty or False, ``reasons`` says
+        why) when its ``status`` is not ``"ok"`` or when none of its measurements has a
+        value, whatever its status says.
 
     Raises
     ------
@@ -347,8 +376,8 @@ def interpret(measurements: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFram
     """
     table, single = _as_table(measurements)
     _check_columns(table, _NEEDED)
-    leads = _leads_of(table)
-    rows = [_interpret_row(row, leads) for _, row in table.iterrows()]
+    leads, measured = _leads_of(table), _measured_columns(table)
+    rows = [_interpret_row(row, leads, measured) for _, row in table.iterrows()]
     out = pd.DataFrame(rows, index=table.index)
     return _shaped(out, single, measurements)
 
@@ -401,8 +430,9 @@ def is_normal(
     _check_columns(table, (*_NEEDED, c.qtc_column, *c.extra))
     statements = interpret(table)
     rows = []
+    measured = _measured_columns(table)
     for (_, row), (_, said) in zip(table.iterrows(), statements.iterrows(), strict=True):
-        if row.get("status", "ok") != "ok":
+        if _unmeasured_why(row, measured) is not None:
             rows.append({"normal": False, "reasons": said["reasons"]})
             continue
         fails = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -54,6 +55,10 @@ BEAT_WINDOW_S: tuple[float, float] = (-0.3, 0.6)
 
 #: Columns of :func:`ecgtoolkit.measure_leads` after ``record_id`` (batches) and ``lead``.
 LEAD_COLUMNS: tuple[str, ...] = ("usable", "p_ms", "pr_ms", "qrs_ms", "qt_ms")
+
+# Where warnings issued again after a record was measured are remembered, so that a
+# warning shown once per place ("default" action) is not shown again for every record.
+_WARNED: dict = {}
 
 #: A measured record: its row (with the median beat under "_beat") and its per-lead rows.
 Result = tuple[dict[str, Any], list[dict[str, Any]]]
@@ -169,12 +174,24 @@ def beat_array(beat: MedianBeat, leads: tuple[str, ...], fs: float) -> np.ndarra
 def safe_record(
     x: np.ndarray, fs: float, leads: tuple[str, ...], physiology: bool = False
 ) -> Result:
-    """Measure one record of a batch; any problem becomes a reason, never an exception."""
+    """Measure one record of a batch; any problem becomes a reason, never an exception.
+
+    Warnings are not problems of the record: they are held back while it is measured,
+    so that a filter that turns them into errors (``-W error``, pytest's
+    ``filterwarnings = error``) cannot make them its reason, and issued again after.
+    """
     x = np.asarray(x, dtype=np.float64)
     problem = record_problem(x.shape[-1], fs)
     if problem is not None:
         return empty_result(leads, "error", problem)
-    try:
-        return measure_record(x, fs, leads, physiology)
-    except Exception as err:  # noqa: BLE001 - a batch must go on; the reason is kept
-        return empty_result(leads, "error", f"{type(err).__name__}: {err}")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = measure_record(x, fs, leads, physiology)
+        except Exception as err:  # noqa: BLE001 - a batch must go on; the reason is kept
+            result = empty_result(leads, "error", f"{type(err).__name__}: {err}")
+    for w in caught:
+        warnings.warn_explicit(
+            w.message, w.category, w.filename, w.lineno, registry=_WARNED, source=w.source
+        )
+    return result

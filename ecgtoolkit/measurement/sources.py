@@ -29,11 +29,42 @@ from .measure import measure
 if TYPE_CHECKING:  # pandas loads on first use, so that the command line starts fast
     import pandas as pd
 
-__all__ = ["measure_source"]
+__all__ = ["measure_source", "record_notes"]
 
 #: Columns that close every table, whatever the leads.
 _TAIL = ("unusable_leads", "status", "reason")
 _OUTPUTS = (".parquet", ".csv")
+_PACKAGE = Path(__file__).resolve().parents[1]
+
+
+def record_notes(caught: Sequence[warnings.WarningMessage]) -> list[str]:
+    """The notes on one record among the warnings caught while reading it.
+
+    A note is a warning that ecgtoolkit's own code raised (a reader saying that it left
+    out channels or that the gains are not physical); warnings of other packages (a
+    library's deprecation, raised once when it is first imported) say nothing about
+    the record and are left out.
+
+    Parameters
+    ----------
+    caught : sequence of warnings.WarningMessage
+        What ``warnings.catch_warnings(record=True)`` recorded.
+
+    Returns
+    -------
+    list of str
+        The notes' messages, in order, each once.
+
+    Examples
+    --------
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warnings.warn_explicit("inplace is deprecated", DeprecationWarning, "pandas.py", 1)
+    >>> record_notes(caught)
+    []
+    """
+    own = [w for w in caught if _PACKAGE in Path(w.filename).resolve().parents]
+    return list(dict.fromkeys(str(w.message) for w in own))
 
 
 @dataclass(frozen=True)
@@ -82,8 +113,8 @@ def _measure_files(folder: FolderSource, names: Sequence[str]) -> pd.DataFrame:
                 continue
         signal = record.signal[np.newaxis]
         table = _measure_ecg(ECG(signal, fs=record.fs, leads=record.leads), [name])
-        if caught:
-            notes = "; ".join(f"read: {w.message}" for w in caught)
+        notes = "; ".join(f"read: {note}" for note in record_notes(caught))
+        if notes:
             reason = table.at[name, "reason"]
             table.at[name, "reason"] = f"{reason}; {notes}" if reason else notes
         parts.append(table)
@@ -143,7 +174,7 @@ def _run_job(job: _Job | Scatter) -> pd.DataFrame:
             if job.batch is not None:
                 batch = job.batch
             elif job.store_path is not None:
-                batch = _open_store_cached(job.store_path)[job.start : job.stop]
+                return _measure_store_rows(_open_store_cached(job.store_path), job)
             else:
                 batch = job.source[job.start : job.stop]
             if not isinstance(batch, ECG) or not batch.is_batch:
@@ -153,6 +184,31 @@ def _run_job(job: _Job | Scatter) -> pd.DataFrame:
             return _measure_ecg(batch, job.ids)
         except Exception as err:  # noqa: BLE001 - a chunk that cannot be loaded keeps its rows
             return _error_table(job.ids, f"cannot load records: {type(err).__name__}: {err}")
+
+
+def _measure_store_rows(store: Any, job: _Job) -> pd.DataFrame:
+    """Measure rows ``job.start … job.stop − 1`` of a store, one store chunk at a time
+    once a read fails, so that a damaged chunk costs only its own records."""
+    from ..store import DamagedRecordError
+
+    try:
+        return _measure_ecg(store[job.start : job.stop], job.ids)
+    except DamagedRecordError:
+        pass
+    import pandas as pd
+
+    per_chunk = store.records_per_chunk
+    parts = []
+    for first in range(job.start - job.start % per_chunk, job.stop, per_chunk):
+        start, stop = max(first, job.start), min(first + per_chunk, job.stop)
+        ids = job.ids[start - job.start : stop - job.start]
+        try:
+            batch = store[start:stop]
+        except DamagedRecordError as err:
+            parts.append(_error_table(ids, f"cannot load records: {err}"))
+            continue
+        parts.append(_measure_ecg(batch, ids))
+    return pd.concat(parts)
 
 
 def _concat(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
@@ -329,7 +385,8 @@ def measure_source(
     chunks per worker process (Dask: per worker thread) are in flight, so memory holds
     a few chunks of signals and the growing table of results, never the whole source.
     Warnings raised while measuring are ignored, so that results do not depend on
-    where a chunk ran; warnings from reading a file are appended to its ``reason``.
+    where a chunk ran; the toolkit's own warnings on reading a file (:func:`record_notes`)
+    are appended to its ``reason``, other packages' warnings are left out.
 
     Examples
     --------

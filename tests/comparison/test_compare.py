@@ -397,7 +397,7 @@ def pair():
             ValueError,
             "0 real and 40 fake finite values",
         ),
-        (lambda r, f: (r, f, {"real_beats": beats(40, 0)}), ValueError, "both real_beats"),
+        (lambda r, f: (r, f, {"real_beats": beats(40, 0)}), ValueError, "give fake_beats too"),
         (
             lambda r, f: (r, f, {"real_beats": beats(39, 0), "fake_beats": beats(40, 1)}),
             ValueError,

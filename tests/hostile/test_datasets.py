@@ -124,6 +124,15 @@ def test_a_flipped_byte_is_found_by_its_checksum(store):
         open_store(store)[35]
 
 
+def test_measuring_a_damaged_store_marks_only_its_damaged_records(store):
+    os.remove(store / "signals" / "c" / "0" / "0" / "0")
+    table = et.measure_source(store, n_jobs=1, progress=False)
+    damaged = table.loc[list(range(8))]
+    assert (damaged["status"] == "error").all()
+    assert damaged["reason"].str.contains("chunk 0").all()
+    assert not (table.drop(index=list(range(8)))["status"] == "error").any()
+
+
 def test_the_same_command_rewrites_exactly_the_damaged_chunks(store, straight_store):
     os.remove(store / "signals" / "c" / "1" / "0" / "0")
     os.truncate(store / "signals" / "c" / "3" / "0" / "0", 500)
