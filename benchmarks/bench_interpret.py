@@ -32,11 +32,11 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import ecgtoolkit.measurement.interpretation as interpret_module  # noqa: E402
 from ludb_cv import cv_measurements, ludb_labels  # noqa: E402
 from ludb_split import ludb_folds  # noqa: E402
 
 import ecgtoolkit as et  # noqa: E402
+import ecgtoolkit.measurement.interpretation as interpret_module  # noqa: E402
 from ecgtoolkit.databases import CINC2021_DIAGNOSES, data_dir  # noqa: E402
 
 AF_RHYTHMS = ("atrial fibrillation", "atrial flutter")
