@@ -62,6 +62,16 @@ def add(commands: Any) -> None:
     )
     gen.add_argument("--batch-size", type=positive_int, default=None, help="ECGs per forward pass")
     gen.add_argument(
+        "--generator",
+        metavar="PATH",
+        default=None,
+        help="a checkpoint of the Pulse2Pulse generator to run instead of the published "
+        "weights: deepfake-ecg's layout ('stat_dict'), a Pulse2Pulse training checkpoint "
+        "('netG_state_dict'), an ECGEN (PyTorch Lightning) .ckpt or a bare state_dict; "
+        "read safely (weights only), its sha256 goes into the manifest, and a resume "
+        "needs the same file",
+    )
+    gen.add_argument(
         "--start-id", type=non_negative_int, default=0, help="id of the first record (default: 0)"
     )
     mode = gen.add_mutually_exclusive_group()
@@ -98,6 +108,7 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             n_leads=args.n_leads,
             device=args.device,
             batch_size=args.batch_size,
+            generator=args.generator,
             overwrite=args.overwrite,
             resume=args.resume,
             progress=not args.quiet,
@@ -129,6 +140,7 @@ def _to_store(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             batch_size=args.batch_size,
             encoding=args.encoding,
             device=args.device,
+            generator=args.generator,
             overwrite=args.overwrite,
             progress=not args.quiet,
         ),

@@ -5,13 +5,18 @@ are the beginning of the end for privacy issues in medicine", Sci Rep 11:21896 (
 doi:10.1038/s41598-021-01295-2. The pretrained weights ship in the ``deepfake-ecg``
 1.1.2 wheel (MIT licence); the network itself is implemented in
 :mod:`ecgtoolkit.generators.pulse2pulse`, which reads only the weights from that package.
+Any other checkpoint of the same network (``generator=PATH``: a Pulse2Pulse training
+checkpoint, an ECGEN one, …; :mod:`ecgtoolkit.generators.checkpoints`) runs the same
+way, and the sha256 of the file that made a batch is in its metadata.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,6 +26,7 @@ from ..core.ecg import ECG
 from ..core.leads import GENERATED_LEADS, STANDARD_LEADS
 from ..core.progress import progress_bar
 from ..core.version import __version__
+from .checkpoints import OUTPUT_SCALE_MV, WEIGHTS_SHA256, file_sha256
 from .device import resolve_device
 
 __all__ = ["FS", "N_SAMPLES", "GeneratorSettings", "generate", "generate_records"]
@@ -28,19 +34,44 @@ __all__ = ["FS", "N_SAMPLES", "GeneratorSettings", "generate", "generate_records
 #: Sampling rate (Hz) and length (samples) of every generated record.
 FS = 500.0
 N_SAMPLES = 5000
-#: tanh output × 6 = mV (× 6000 = µV, as in the published package).
-OUTPUT_SCALE_MV = 6.0
 DEFAULT_BATCH_SIZE = {"cpu": 64, "cuda": 512}
+#: What the metadata says of the published weights (other checkpoints: their path).
+PUBLISHED_WEIGHTS = "deepfake-ecg 1.1.2 (published)"
 
-_MODEL_CACHE: dict[str, Any] = {}
+#: Loaded generators by (device, sha256 of their checkpoint); the oldest goes first.
+_MODEL_CACHE: dict[tuple[str, str], Any] = {}
+_MODEL_CACHE_SIZE = 4
 
 
-def _cached_generator(device: str):
-    if device not in _MODEL_CACHE:
+def _load_generator(device: str, path: str | None) -> tuple[Any, str]:
+    """The generator of checkpoint ``path`` (None: the published one) on ``device``,
+    loaded once per (device, file content), and the file's sha256."""
+    sha256 = WEIGHTS_SHA256 if path is None else file_sha256(path)
+    model = _MODEL_CACHE.get((device, sha256))
+    if model is None:
         from .pulse2pulse import load_generator
 
-        _MODEL_CACHE[device] = load_generator(device)
-    return _MODEL_CACHE[device]
+        model = load_generator(device, weights=path)
+        sha256 = model.weights_sha256
+        while len(_MODEL_CACHE) >= _MODEL_CACHE_SIZE:
+            del _MODEL_CACHE[next(iter(_MODEL_CACHE))]
+        _MODEL_CACHE[(device, sha256)] = model
+    return model, sha256
+
+
+def _check_generator(generator: Any) -> str | None:
+    """``generator`` as an absolute path string (None stays None)."""
+    if generator is None:
+        return None
+    if not isinstance(generator, (str, os.PathLike)):
+        raise TypeError(
+            "generator must be the path of a checkpoint file (str or pathlib.Path) or None "
+            f"for the published weights, got {type(generator).__name__}"
+        )
+    path = Path(generator).expanduser()
+    if not path.is_file():
+        raise FileNotFoundError(f"generator checkpoint {path} does not exist (or is not a file)")
+    return str(path.resolve())
 
 
 def _record_noise(entropy: int, record_id: int, out: np.ndarray | None = None) -> np.ndarray:
@@ -80,7 +111,7 @@ def _resolve_seed(seed: int | None) -> int:
 
 
 def _to_leads(out: np.ndarray, leads: int, dest: np.ndarray | None = None) -> np.ndarray:
-    """tanh output ``(B, 8, N)`` -> mV ``(B, 8 or 12, N)`` in the standard order, float32.
+    """Model output ``(B, 8, N)`` (× 6 = mV) -> mV ``(B, 8 or 12, N)`` in the standard order, float32.
 
     Written into ``dest`` when given (no extra copy of a large batch).
     """
@@ -112,20 +143,27 @@ def _noise_batch(entropy: int, chunk: np.ndarray, batch_size: int) -> np.ndarray
 
 
 def _iter_batches(
-    ids: np.ndarray, entropy: int, device: str, batch_size: int
+    ids: np.ndarray, settings: GeneratorSettings
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Yield (ids, tanh-bounded model output ``(len(ids), 8, 5000)``) batch by batch.
+    """Yield (ids, model output ``(len(ids), 8, 5000)``, × 6 = mV) batch by batch.
 
     The model always sees a full batch (the last one is padded with zeros), so every
     record goes through identical kernels whatever n, start id or chunking: a record's
-    output depends only on (seed, id, device, batch size). A helper thread draws the
-    next batch's noise while the model runs.
+    output depends only on (seed, id, device, batch size, checkpoint). A helper thread
+    draws the next batch's noise while the model runs.
     """
     from concurrent.futures import ThreadPoolExecutor
 
     import torch
 
-    model = _cached_generator(device)
+    entropy, device, batch_size = settings.seed, settings.device, settings.batch_size
+    model, sha256 = _load_generator(device, settings.generator)
+    if sha256 != settings.weights_sha256:
+        raise ValueError(
+            f"the generator checkpoint {settings.generator or PUBLISHED_WEIGHTS} changed "
+            f"since the run's settings were made (sha256 {sha256[:12]}… now, "
+            f"{settings.weights_sha256[:12]}… then); put the file back or start again"
+        )
     chunks = [ids[start : start + batch_size] for start in range(0, len(ids), batch_size)]
     if not chunks:
         return
@@ -167,6 +205,7 @@ def generate(
     n_leads: int = 12,
     device: str = "auto",
     batch_size: int | None = None,
+    generator: str | os.PathLike | None = None,
     start_id: int = 0,
     progress: bool = True,
     accept: Any = None,
@@ -191,6 +230,14 @@ def generate(
         ECGs per forward pass (default 64 on CPU, 512 on CUDA). Outputs are identical
         for a given (seed, device, batch size); other batch sizes change them by float
         rounding only (< 1e-4 mV).
+    generator : path, optional
+        A checkpoint of the Pulse2Pulse generator to run instead of the published
+        weights, e.g. one of your own training: the published layout
+        (``{"stat_dict": …}``), a Pulse2Pulse training checkpoint (``netG_state_dict``),
+        an ECGEN (PyTorch Lightning) ``.ckpt`` or a bare ``state_dict``; read with
+        ``torch.load(weights_only=True)``, its weights must fit the network exactly
+        (:func:`ecgtoolkit.load_generator`). The file's sha256 goes into
+        ``meta["generator"]["weights_sha256"]``. None: the published weights.
     start_id : int
         Id of the first record (see ``seed``).
     progress : bool
@@ -212,16 +259,21 @@ def generate(
     -------
     ECG
         A batch ``(n, n_leads, 5000)`` in mV, float32, fs 500 Hz. ``meta`` holds
-        ``seed``, ``record_ids``, ``generator``; with ``accept`` also ``acceptance``:
-        the check, the candidates measured, how many of them passed and the acceptance
-        rate (passed / candidates).
+        ``seed``, ``record_ids``, ``generator`` (model, ``weights``: the checkpoint,
+        ``weights_sha256``: its file's sha256, ecgtoolkit version, device, batch size);
+        with ``accept`` also ``acceptance``: the check, the candidates measured, how
+        many of them passed and the acceptance rate (passed / candidates).
 
     Raises
     ------
     TypeError
-        For a non-integer n, n_leads, seed, batch size or start id.
+        For a non-integer n, n_leads, seed, batch size or start id, or a generator
+        that is not a path.
+    FileNotFoundError
+        If the generator checkpoint does not exist.
     ValueError
-        For n ≤ 0, n_leads not 8 or 12, a negative seed or a batch size below 1.
+        For n ≤ 0, n_leads not 8 or 12, a negative seed or a batch size below 1; a
+        generator checkpoint that cannot be read safely or does not fit the network.
     RuntimeError
         If CUDA is asked for but not available, or with ``accept`` when fewer than
         ``n`` of ``max_candidates`` candidates pass.
@@ -237,37 +289,52 @@ def generate(
     >>> normal = et.generate(2, seed=0, accept="normal")
     >>> 0 < normal.meta["acceptance"]["rate"] <= 1
     True
+
+    Any checkpoint of the network, here the published weights saved as a bare
+    ``state_dict``:
+
+    >>> import tempfile, torch
+    >>> from ecgtoolkit.generators.checkpoints import file_sha256
+    >>> path = tempfile.mkdtemp() + "/generator.pt"
+    >>> torch.save(et.load_generator("cpu").state_dict(), path)
+    >>> mine = et.generate(2, seed=0, generator=path)
+    >>> mine.meta["generator"]["weights_sha256"] == file_sha256(path)
+    True
+    >>> bool((mine.signal == batch.signal).all())  # the same weights
+    True
     """
     if accept is not None:
         from ..measurement.acceptance import generate_accepted
 
         return generate_accepted(
             n, accept, max_candidates=max_candidates, seed=seed, n_leads=n_leads,
-            device=device, batch_size=batch_size, start_id=start_id, progress=progress,
+            device=device, batch_size=batch_size, generator=generator, start_id=start_id,
+            progress=progress,
         )  # fmt: skip
     n = validation.count(n)
     settings = GeneratorSettings.resolve(
-        seed=seed, n_leads=n_leads, device=device, batch_size=batch_size
+        seed=seed, n_leads=n_leads, device=device, batch_size=batch_size, generator=generator
     )
     start_id = validation.record_id(start_id)
     ids = np.arange(start_id, start_id + n, dtype=np.int64)
     out = np.empty((n, settings.n_leads, N_SAMPLES), dtype=np.float32)
-    batches = _iter_batches(ids, settings.seed, settings.device, settings.batch_size)
+    batches = _iter_batches(ids, settings)
     with progress_bar(total=n, desc="generating", unit="ECG", enabled=progress) as bar:
-        for chunk, tanh_out in batches:
+        for chunk, model_out in batches:
             first = int(chunk[0]) - start_id
-            _to_leads(tanh_out, settings.n_leads, dest=out[first : first + len(chunk)])
+            _to_leads(model_out, settings.n_leads, dest=out[first : first + len(chunk)])
             bar.update(len(chunk))
     meta = {"seed": settings.seed, "record_ids": ids, "generator": settings.info()}
     return ECG(out, fs=FS, leads=settings.leads, units="mV", meta=meta)
 
 
-def _generator_meta(device: str, batch_size: int) -> dict[str, Any]:
-    from .pulse2pulse import WEIGHTS_SHA256
-
+def _generator_meta(
+    device: str, batch_size: int, generator: str | None, weights_sha256: str
+) -> dict[str, Any]:
     return {
         "model": "Pulse2Pulse (Thambawita et al. 2021, doi:10.1038/s41598-021-01295-2)",
-        "weights_sha256": WEIGHTS_SHA256,
+        "weights": PUBLISHED_WEIGHTS if generator is None else generator,
+        "weights_sha256": weights_sha256,
         "ecgtoolkit": __version__,
         "device": device,
         "batch_size": batch_size,
@@ -298,18 +365,29 @@ class GeneratorSettings:
         ``"cpu"``, ``"cuda"`` or ``"cuda:N"`` (resolved, never ``"auto"``).
     batch_size : int
         ECGs per forward pass.
+    generator : str or None
+        Absolute path of the generator checkpoint; None for the published weights (also
+        when the file given is the published one).
+    weights_sha256 : str
+        sha256 of the checkpoint file: what the records' provenance names, and what a
+        resumed dataset must match.
 
     Examples
     --------
     >>> from ecgtoolkit.generators.generate import GeneratorSettings
-    >>> GeneratorSettings.resolve(seed=3, n_leads=8, device="cpu")
-    GeneratorSettings(seed=3, n_leads=8, device='cpu', batch_size=64)
+    >>> settings = GeneratorSettings.resolve(seed=3, n_leads=8, device="cpu")
+    >>> settings
+    GeneratorSettings(seed=3, n_leads=8, device='cpu', batch_size=64, generator=None)
+    >>> settings.weights_sha256[:12]
+    '676619cb3b81'
     """
 
     seed: int
     n_leads: int
     device: str
     batch_size: int
+    generator: str | None = None
+    weights_sha256: str = field(default=WEIGHTS_SHA256, repr=False)
 
     @classmethod
     def resolve(
@@ -319,28 +397,41 @@ class GeneratorSettings:
         n_leads: int = 12,
         device: str = "auto",
         batch_size: int | None = None,
+        generator: str | os.PathLike | None = None,
     ) -> GeneratorSettings:
         """Check the arguments of :func:`generate` and fill in the defaults.
 
         ``seed=None`` draws fresh entropy, ``device="auto"`` picks CUDA when available
         and ``batch_size=None`` takes the device's default (64 on CPU, 512 on CUDA).
+        The generator is loaded here (once per device and checkpoint), so that a
+        checkpoint that cannot be used is refused before anything is written.
 
         Raises
         ------
         TypeError
-            For a seed, n_leads or batch size that is not an integer.
+            For a seed, n_leads or batch size that is not an integer, or a generator
+            that is not a path.
+        FileNotFoundError
+            If the generator checkpoint does not exist.
         ValueError
-            For a negative seed, n_leads other than 8 or 12, an unknown device, or a
-            batch size below 1.
+            For a negative seed, n_leads other than 8 or 12, an unknown device, a
+            batch size below 1, or a generator checkpoint that cannot be read safely or
+            does not fit the network (see :func:`ecgtoolkit.load_generator`).
         RuntimeError
             For CUDA asked for but not available.
         """
         dev = resolve_device(device)
+        seed, n_leads = _resolve_seed(seed), check_n_leads(n_leads)
+        batch_size = _resolve_batch_size(batch_size, dev)
+        path = _check_generator(generator)
+        _, sha256 = _load_generator(dev, path)
         return cls(
-            seed=_resolve_seed(seed),
-            n_leads=check_n_leads(n_leads),
+            seed=seed,
+            n_leads=n_leads,
             device=dev,
-            batch_size=_resolve_batch_size(batch_size, dev),
+            batch_size=batch_size,
+            generator=None if sha256 == WEIGHTS_SHA256 else path,
+            weights_sha256=sha256,
         )
 
     @property
@@ -349,8 +440,9 @@ class GeneratorSettings:
         return STANDARD_LEADS if self.n_leads == 12 else GENERATED_LEADS
 
     def info(self) -> dict[str, Any]:
-        """Model, weights, ecgtoolkit version, device and batch size, for metadata."""
-        return _generator_meta(self.device, self.batch_size)
+        """Model, weights (the checkpoint and its sha256), ecgtoolkit version, device and
+        batch size, for metadata."""
+        return _generator_meta(self.device, self.batch_size, self.generator, self.weights_sha256)
 
 
 def generate_records(
@@ -363,7 +455,7 @@ def generate_records(
     record_ids : array of int
         Record ids, in the order wanted (each record depends only on its id).
     settings : GeneratorSettings
-        Seed, number of leads, device and batch size.
+        Seed, number of leads, device, batch size and generator checkpoint.
 
     Yields
     ------
@@ -386,6 +478,6 @@ def generate_records(
     ids = np.asarray(record_ids, dtype=np.int64).reshape(-1)
     if ids.size and ids.min() < 0:
         raise ValueError("record ids must be non-negative integers")
-    batches = _iter_batches(ids, settings.seed, settings.device, settings.batch_size)
-    for chunk, tanh_out in batches:
-        yield chunk, _to_leads(tanh_out, settings.n_leads)
+    batches = _iter_batches(ids, settings)
+    for chunk, model_out in batches:
+        yield chunk, _to_leads(model_out, settings.n_leads)

@@ -29,7 +29,6 @@ float rounding.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
@@ -37,6 +36,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .checkpoints import (
+    OUTPUT_SCALE_MV,
+    WEIGHTS_SHA256,
+    GeneratorCheckpoint,
+    file_sha256,
+    read_checkpoint,
+)
 from .device import resolve_device
 
 __all__ = ["Pulse2PulseGenerator", "WEIGHTS_SHA256", "load_generator"]
@@ -44,8 +50,6 @@ __all__ = ["Pulse2PulseGenerator", "WEIGHTS_SHA256", "load_generator"]
 #: Where the published weights ship: the ``deepfake-ecg`` 1.1.2 wheel (MIT licence).
 WEIGHTS_PACKAGE = "deepfakeecg"
 WEIGHTS_FILE = "checkpoints/g_stat.pt"
-#: sha256 of the published checkpoint ``g_stat.pt``.
-WEIGHTS_SHA256 = "676619cb3b81ed637e5ef93fabd591220d047bc4f5e199ffce930a3affb05cba"
 
 KERNEL = 25
 MODEL_SIZE = 50
@@ -126,8 +130,8 @@ def _as_2d_weight(weight: torch.Tensor) -> torch.Tensor:
 class Pulse2PulseGenerator(nn.Module):
     """Pulse2Pulse generator: noise ``(B, 8, 5000)`` in (-1, 1) to ECG ``(B, 8, 5000)``.
 
-    The output is tanh-bounded; multiplied by 6000 it is in µV, by 6 in mV. Leads, in
-    order: I, II, V1, V2, V3, V4, V5, V6.
+    The output is ``output_gain`` × tanh; multiplied by 6000 it is in µV, by 6 in mV.
+    Leads, in order: I, II, V1, V2, V3, V4, V5, V6.
 
     In eval mode the forward pass uses the exact polyphase form of the upsampling
     blocks and keeps activations time-major (``(B, C, 1, L)`` in channels-last memory
@@ -139,12 +143,26 @@ class Pulse2PulseGenerator(nn.Module):
     ----------
     reference : bool
         Always use the published (slower) computation. For verification.
+    output_gain : float
+        Factor on the tanh output (1 for the published weights): a checkpoint whose
+        output unit is not mV / 6 (an ECGEN one trained on mV, say) gets the factor that
+        brings it there, so that output × 6 = mV for every checkpoint.
+
+    Examples
+    --------
+    >>> import torch
+    >>> model = Pulse2PulseGenerator().eval()
+    >>> with torch.inference_mode():
+    ...     out = model(torch.zeros(1, 8, 5000))
+    >>> tuple(out.shape), bool(out.abs().max() <= 1)
+    ((1, 8, 5000), True)
     """
 
-    def __init__(self, reference: bool = False) -> None:
+    def __init__(self, reference: bool = False, output_gain: float = 1.0) -> None:
         super().__init__()
         d = MODEL_SIZE
         self.reference = reference
+        self.output_gain = float(output_gain)
         self.conv_1 = nn.Conv1d(N_CHANNELS, d // 5, KERNEL, stride=2, padding=KERNEL // 2)
         self.conv_2 = nn.Conv1d(d // 5, d // 2, KERNEL, stride=5, padding=KERNEL // 2)
         self.conv_3 = nn.Conv1d(d // 2, d, KERNEL, stride=2, padding=KERNEL // 2)
@@ -195,8 +213,10 @@ class Pulse2PulseGenerator(nn.Module):
                 f"noise must have shape (batch, {N_CHANNELS}, {N_SAMPLES}), got {tuple(noise.shape)}"
             )
         if self.reference or self.training:
-            return self._forward_reference(noise)
-        return self._forward_fast(noise)
+            out = self._forward_reference(noise)
+        else:
+            out = self._forward_fast(noise)
+        return out if self.output_gain == 1.0 else out * self.output_gain
 
     def _forward_reference(self, noise: torch.Tensor) -> torch.Tensor:
         e1 = F.leaky_relu(self.conv_1(noise))
@@ -249,17 +269,73 @@ class Pulse2PulseGenerator(nn.Module):
         return torch.tanh(up("deconv_7", x)).squeeze(2)
 
 
-# Entries of the published checkpoint that its forward pass never uses: a dense layer,
-# a post-processing filter and transposed convolutions left over from WaveGAN.
+# Entries of Pulse2Pulse checkpoints that the forward pass never uses: a dense layer, a
+# post-processing filter and transposed convolutions left over from WaveGAN (ECGEN
+# names the latter ``conv1d_transpose``). ECGEN's ``post_proc_filter`` is not among
+# them: ECGEN applies it, so a checkpoint that has one does not fit this network.
 _UNUSED_PREFIXES = ("fc1.", "ppfilter1.")
-_UNUSED_INFIX = ".Conv1dTrans."
+_UNUSED_INFIXES = (".Conv1dTrans.", ".conv1d_transpose.")
 
 
 def convert_published_state_dict(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-    """Drop the published checkpoint's unused entries; the rest load strictly."""
+    """Drop the unused entries of a Pulse2Pulse or ECGEN state dict; the rest load strictly.
+
+    Examples
+    --------
+    >>> import torch
+    >>> state = {"fc1.bias": torch.zeros(500), "deconv_7.Conv1dTrans.bias": torch.zeros(8),
+    ...          "deconv_7.conv1d.bias": torch.zeros(8)}
+    >>> list(convert_published_state_dict(state))
+    ['deconv_7.conv1d.bias']
+    """
     return {
-        k: v for k, v in state.items() if not (k.startswith(_UNUSED_PREFIXES) or _UNUSED_INFIX in k)
+        k: v
+        for k, v in state.items()
+        if not (k.startswith(_UNUSED_PREFIXES) or any(infix in k for infix in _UNUSED_INFIXES))
     }
+
+
+def _listed(names: list[str], limit: int = 5) -> str:
+    shown = ", ".join(names[:limit])
+    return shown if len(names) <= limit else f"{shown}, … ({len(names)} in all)"
+
+
+def _fitting_state(checkpoint: GeneratorCheckpoint, model: nn.Module) -> dict[str, torch.Tensor]:
+    """The checkpoint's weights under the model's names, or an error saying what differs."""
+    state = convert_published_state_dict(checkpoint.state)
+    expected = model.state_dict()
+    missing = [name for name in expected if name not in state]
+    unexpected = [name for name in state if name not in expected]
+    shapes = [
+        f"{name} is {tuple(state[name].shape)} in the file, {tuple(value.shape)} in Pulse2Pulse"
+        for name, value in expected.items()
+        if name in state and state[name].shape != value.shape
+    ]
+    if not (missing or unexpected or shapes):
+        return state
+    problems = []
+    if missing:
+        problems.append(f"missing {_listed(missing)}")
+    if unexpected:
+        problems.append(f"unexpected {_listed(unexpected)}")
+    if shapes:
+        problems.append(f"shapes differ: {_listed(shapes, 3)}")
+    hints = [
+        hint
+        for prefix, hint in (
+            ("films.", "FiLM layers: a conditional generator"),
+            ("post_proc_filter.", "a post-processing filter this network does not have"),
+        )
+        if any(name.startswith(prefix) for name in unexpected)
+    ]
+    if len(missing) == len(expected):
+        hints.append("none of its names is a Pulse2Pulse generator's: is it a generator?")
+    hint = f" ({'; '.join(hints)})" if hints else ""
+    raise ValueError(
+        f"{checkpoint.path} ({checkpoint.layout}) does not fit the Pulse2Pulse generator"
+        f"{hint}: {'; '.join(problems)}. ecgtoolkit runs the Pulse2Pulse "
+        "architecture (Thambawita et al. 2021: model size 50, 8 leads, 5000 samples) only"
+    )
 
 
 # -- the published weights ---------------------------------------------------------------
@@ -281,38 +357,42 @@ def _weights_path() -> Path:
     return path
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def load_generator(device: str | None = None, *, weights: str | os.PathLike | None = None):
-    """Load the pretrained Pulse2Pulse generator.
+    """Load the Pulse2Pulse generator: the published weights, or any checkpoint of it.
 
     Parameters
     ----------
     device : {"auto", "cpu", "cuda", "cuda:N"} or None
         Where to put the model; None or ``"auto"`` picks CUDA when available.
     weights : path, optional
-        A checkpoint to load instead of the one in the installed ``deepfake-ecg``
-        package. Its sha256 must still match the published file.
+        A checkpoint of the Pulse2Pulse generator to load instead of the published one
+        (the installed ``deepfake-ecg`` package's, pinned to its sha256): the published
+        layout, a Pulse2Pulse training checkpoint, an ECGEN (PyTorch Lightning)
+        ``.ckpt`` or a bare ``state_dict``
+        (:func:`ecgtoolkit.generators.checkpoints.read_checkpoint`). Its weights must
+        fit the network exactly, after the unused entries of the published layout
+        (:func:`convert_published_state_dict`) are dropped.
 
     Returns
     -------
     torch.nn.Module
-        :class:`Pulse2PulseGenerator` in eval mode. Its input
-        is noise ``(B, 8, 5000)`` uniform on (−1, 1); its output ``(B, 8, 5000)`` is
-        tanh-bounded, × 6 = mV, leads I, II, V1–V6.
+        :class:`Pulse2PulseGenerator` in eval mode. Its input is noise ``(B, 8, 5000)``
+        uniform on (−1, 1); its output ``(B, 8, 5000)`` × 6 = mV, leads I, II, V1–V6.
+        ``model.weights_sha256`` is the checkpoint file's sha256 and
+        ``model.weights_layout`` says what the file looked like.
 
     Raises
     ------
+    TypeError
+        If ``weights`` is not a path.
     FileNotFoundError
         If the weights file is missing.
     ValueError
-        If the weights file is not the published one (sha256 mismatch).
+        If the default file is not the published one (sha256 mismatch); if
+        ``weights`` is not a PyTorch checkpoint, needs unsafe unpickling, holds no
+        generator weights, or its weights do not fit the network (the message names
+        the file, its layout and the missing or unexpected names or the shapes that
+        differ).
     RuntimeError
         If CUDA is asked for but not available.
 
@@ -324,20 +404,22 @@ def load_generator(device: str | None = None, *, weights: str | os.PathLike | No
     ...     out = model(torch.rand(2, 8, 5000) * 2 - 1)
     >>> tuple(out.shape)
     (2, 8, 5000)
+    >>> model.weights_sha256 == WEIGHTS_SHA256
+    True
     """
     dev = resolve_device(device)
-    path = Path(weights) if weights is not None else _weights_path()
-    if not path.is_file():
-        raise FileNotFoundError(f"weights file {path} does not exist")
-    digest = _sha256(path)
-    if digest != WEIGHTS_SHA256:
-        raise ValueError(
-            f"{path} is not the published Pulse2Pulse checkpoint (sha256 {digest[:12]}…, "
-            f"expected {WEIGHTS_SHA256[:12]}…); reinstall deepfake-ecg==1.1.2"
-        )
-    checkpoint = torch.load(path, map_location="cpu", weights_only=True)
-    if not isinstance(checkpoint, dict) or "stat_dict" not in checkpoint:
-        raise ValueError(f"{path} has no 'stat_dict' entry; is it the generator checkpoint?")
-    model = Pulse2PulseGenerator()
-    model.load_state_dict(convert_published_state_dict(checkpoint["stat_dict"]))
+    if weights is None:
+        path = _weights_path()
+        digest = file_sha256(path)
+        if digest != WEIGHTS_SHA256:
+            raise ValueError(
+                f"{path} is not the published Pulse2Pulse checkpoint (sha256 {digest[:12]}…, "
+                f"expected {WEIGHTS_SHA256[:12]}…); reinstall deepfake-ecg==1.1.2"
+            )
+        weights = path
+    checkpoint = read_checkpoint(weights)
+    model = Pulse2PulseGenerator(output_gain=checkpoint.output_mv / OUTPUT_SCALE_MV)
+    model.load_state_dict(_fitting_state(checkpoint, model))
+    model.weights_sha256 = checkpoint.sha256
+    model.weights_layout = checkpoint.layout
     return model.to(dev).eval()

@@ -6,6 +6,7 @@ of measurement, so the check lives here, above both.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
@@ -61,6 +62,7 @@ def generate_accepted(
     n_leads: int = 12,
     device: str = "auto",
     batch_size: int | None = None,
+    generator: str | os.PathLike | None = None,
     start_id: int = 0,
     progress: bool = True,
 ) -> ECG:
@@ -85,7 +87,7 @@ def generate_accepted(
     """
     n = validation.count(n)
     settings = GeneratorSettings.resolve(
-        seed=seed, n_leads=n_leads, device=device, batch_size=batch_size
+        seed=seed, n_leads=n_leads, device=device, batch_size=batch_size, generator=generator
     )
     start_id = validation.record_id(start_id)
     limit = (
@@ -104,7 +106,8 @@ def generate_accepted(
         size = min(limit - tried, max(16, int(np.ceil(1.2 * missing / max(rate, 0.05)))))
         batch = generate(
             size, seed=settings.seed, n_leads=12, device=settings.device,
-            batch_size=settings.batch_size, start_id=start_id + tried, progress=False,
+            batch_size=settings.batch_size, generator=settings.generator,
+            start_id=start_id + tried, progress=False,
         )  # fmt: skip
         verdict = check(measure(batch, progress=False))
         tried += size

@@ -199,6 +199,8 @@ def realism_report(
         if "seed" in fake.meta
         else "records given by the user"
     )
+    if generator.get("weights_sha256"):  # which checkpoint made them
+        origin += f", weights sha256 {generator['weights_sha256'][:12]}…"
     body = [
         f"<h1>Realism report: {esc(fake_label)} ECGs</h1>",
         f"<p><small>{fake.n_records} records ({esc(origin)}); ecgtoolkit {esc(__version__)}, "

@@ -58,6 +58,7 @@ def generate_to(
     n_leads: int = 12,
     device: str = "auto",
     batch_size: int | None = None,
+    generator: str | os.PathLike | None = None,
     overwrite: bool = False,
     resume: bool = False,
     progress: bool = True,
@@ -69,9 +70,9 @@ def generate_to(
     name and renamed when complete, so an interrupted run leaves no partial record;
     ``resume=True`` then skips the ids already written. A ``manifest.json``
     (:class:`ecgtoolkit.store.Manifest`), written once when the dataset starts,
-    records the seed, format, leads, batch size, id range, sampling rate and
-    ecgtoolkit version, so that readers know fs and leads (for ``.npy``) and a resumed
-    run is checked to continue the same dataset.
+    records the seed, format, leads, batch size, id range, sampling rate, generator
+    checkpoint (its sha256) and ecgtoolkit version, so that readers know fs and leads
+    (for ``.npy``) and a resumed run is checked to continue the same dataset.
 
     Parameters
     ----------
@@ -90,13 +91,17 @@ def generate_to(
         Leads to write (see :func:`ecgtoolkit.generate`).
     device, batch_size
         As in :func:`generate`.
+    generator : path, optional
+        A checkpoint of the Pulse2Pulse generator to run instead of the published
+        weights (see :func:`ecgtoolkit.generate`); its sha256 goes into the manifest.
     overwrite : bool
         Replace the dataset in the folder: the records its manifest lists are
         removed, then this one is written. Without a manifest, replace the files of
         these ids.
     resume : bool
         Continue the dataset of the folder's manifest: seed and batch size come from
-        it when not given, and seed, format, leads, batch size, first id and version
+        it when not given, and seed, generator (the checkpoint file's sha256; pass
+        the same ``generator`` again), format, leads, batch size, first id and version
         must match it. Records of the manifest's ids whose files all match the
         checksums recorded when they were written are kept; every other record
         (missing, damaged, unfinished) is written again, so a resume also repairs.
@@ -123,8 +128,10 @@ def generate_to(
         If the disk has less free space than the records need (``errno.ENOSPC``;
         checked before anything is written).
     ValueError
-        For bad arguments; ``resume`` with settings that differ from the manifest's
-        (the message names them), or into a non-empty folder without a manifest.
+        For bad arguments, a generator checkpoint that cannot be used (see
+        :func:`ecgtoolkit.load_generator`); ``resume`` with settings that differ from
+        the manifest's (the message names them, for the generator both sha256
+        prefixes), or into a non-empty folder without a manifest.
 
     Examples
     --------
@@ -153,7 +160,8 @@ def generate_to(
         with WriterLock(folder / LOCK, f"the folder {folder}"):
             _generate_locked(
                 folder, n, format, start_id, seed=seed, n_leads=n_leads, device=device,
-                batch_size=batch_size, overwrite=overwrite, resume=resume, progress=progress,
+                batch_size=batch_size, generator=generator, overwrite=overwrite,
+                resume=resume, progress=progress,
             )  # fmt: skip
     except BaseException:
         if created:  # a refused first call leaves no folder behind
@@ -166,7 +174,8 @@ def generate_to(
 
 def _generate_locked(
     folder: Path, n: int, format: str, start_id: int, *, seed: int | None, n_leads: int,
-    device: str, batch_size: int | None, overwrite: bool, resume: bool, progress: bool,
+    device: str, batch_size: int | None, generator: str | os.PathLike | None,
+    overwrite: bool, resume: bool, progress: bool,
 ) -> None:  # fmt: skip
     """The body of :func:`generate_to`, run while this process holds the folder's lock."""
     old = Manifest.read(folder / MANIFEST)
@@ -174,12 +183,13 @@ def _generate_locked(
         _check_space(folder, n - (0 if old is None else old.count), format, n_leads)
         manifest, todo, settings = _plan_resume(
             folder, old, n, format, start_id, seed=seed, n_leads=n_leads, device=device,
-            batch_size=batch_size, progress=progress,
+            batch_size=batch_size, generator=generator, progress=progress,
         )  # fmt: skip
     else:
         settings = GeneratorSettings.resolve(
-            seed=seed, n_leads=n_leads, device=device, batch_size=batch_size
-        )
+            seed=seed, n_leads=n_leads, device=device, batch_size=batch_size,
+            generator=generator,
+        )  # fmt: skip
         manifest = Manifest.for_run(settings, format=format, first_id=start_id, count=n)
         _check_fresh_start(folder, old, manifest, overwrite)
         todo = np.arange(start_id, start_id + n, dtype=np.int64)
@@ -251,7 +261,8 @@ def _record_files(folder: Path, format: str, first_id: int, count: int) -> list[
 
 def _plan_resume(
     folder: Path, old: Manifest | None, n: int, format: str, start_id: int, *,
-    seed: int | None, n_leads: int, device: str, batch_size: int | None, progress: bool,
+    seed: int | None, n_leads: int, device: str, batch_size: int | None,
+    generator: str | os.PathLike | None, progress: bool,
 ) -> tuple[Manifest, np.ndarray, GeneratorSettings]:  # fmt: skip
     """The manifest to continue (checked against ``old``), the ids left, the run's settings.
 
@@ -272,8 +283,9 @@ def _plan_resume(
                 "dataset written by ecgtoolkit; use a new (or empty) folder"
             )
         settings = GeneratorSettings.resolve(
-            seed=seed, n_leads=n_leads, device=device, batch_size=batch_size
-        )
+            seed=seed, n_leads=n_leads, device=device, batch_size=batch_size,
+            generator=generator,
+        )  # fmt: skip
         manifest = Manifest.for_run(settings, format=format, first_id=start_id, count=n)
         return manifest, np.arange(start_id, start_id + n, dtype=np.int64), settings
     settings = GeneratorSettings.resolve(
@@ -281,6 +293,7 @@ def _plan_resume(
         n_leads=n_leads,
         device=device,
         batch_size=old.batch_size if batch_size is None else batch_size,
+        generator=generator,
     )
     asked = Manifest.for_run(settings, format=format, first_id=start_id, count=old.count)
     differ = old.mismatch(asked, where="folder")

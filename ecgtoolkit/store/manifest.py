@@ -1,7 +1,8 @@
 """The settings a generated dataset was made with, and the check that a later run matches.
 
 A dataset (a folder of record files, or a Zarr store) is one run of the generator:
-record ``i`` depends only on the seed, the record id and the batch size. Its
+record ``i`` depends only on the seed, the record id, the batch size and the generator's
+checkpoint (named by its sha256). Its
 :class:`Manifest` is written once, when the dataset starts, and every later call that
 adds to the dataset (a resume) is checked against it, so a dataset never silently mixes
 records made with different settings.
@@ -16,12 +17,15 @@ from typing import Any
 
 from ..core.files import atomic_write
 from ..core.version import __version__
-from ..generators.generate import FS, GeneratorSettings
+from ..generators.checkpoints import WEIGHTS_SHA256
+from ..generators.generate import FS, PUBLISHED_WEIGHTS, GeneratorSettings
 
 __all__ = ["Manifest", "SETTINGS"]
 
 #: The settings that make a dataset's records what they are, in the order errors name them.
-SETTINGS = ("seed", "format", "leads", "batch_size", "first_id", "count", "version")
+SETTINGS = (
+    "seed", "weights_sha256", "format", "leads", "batch_size", "first_id", "count", "version",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,9 @@ class Manifest:
     units : str
         Unit of the samples.
     generator : dict
-        Model, weights and device; informative, not compared.
+        Model, weights (the checkpoint file and its sha256), device and batch size.
+        Informative, except ``weights_sha256``: a resume must use the same generator
+        file (:attr:`weights_sha256`).
 
     Examples
     --------
@@ -101,6 +107,15 @@ class Manifest:
             units="mV",
             generator=settings.info(),
         )
+
+    @property
+    def weights_sha256(self) -> str:
+        """sha256 of the generator checkpoint that made the records.
+
+        Manifests that do not record it are from before any other checkpoint could be
+        used: the published weights made them.
+        """
+        return str(self.generator.get("weights_sha256", WEIGHTS_SHA256))
 
     @property
     def record_ids(self) -> range:
@@ -194,6 +209,11 @@ def _settings(manifest: Manifest, keys: list[str]) -> str:
         value = getattr(manifest, key)
         if key == "leads":
             return f"{len(value)} leads"
+        if key == "weights_sha256":
+            source = manifest.generator.get("weights", PUBLISHED_WEIGHTS)
+            if source == PUBLISHED_WEIGHTS:
+                return f"the published generator (sha256 {value[:12]}…)"
+            return f"generator {Path(str(source)).name} (sha256 {value[:12]}…)"
         return f"{key}={value}"
 
     return ", ".join(shown(key) for key in keys)

@@ -15,7 +15,8 @@ A store holds one dataset of ``n`` records as a Zarr v3 group:
     after chunk ``k`` of ``signals`` is written and flushed to disk.
 
 The group's attributes hold the dataset's :class:`~ecgtoolkit.store.Manifest`
-(seed, leads, batch size, count, ecgtoolkit version, generator), the sampling rate and
+(seed, leads, batch size, count, ecgtoolkit version, generator with its checkpoint's
+sha256), the sampling rate and
 the units. A writer holds the lock file ``.<name>.lock`` next to the store for the whole
 run (:class:`ecgtoolkit.core.lock.WriterLock`). Reading lives in
 :mod:`ecgtoolkit.store.zarr_reader`.
@@ -66,6 +67,7 @@ def generate_store(
     records_per_chunk: int | None = None,
     encoding: str | None = None,
     device: str = "auto",
+    generator: str | os.PathLike | None = None,
     overwrite: bool = False,
     progress: bool = True,
 ) -> Path:
@@ -96,6 +98,10 @@ def generate_store(
         output bit for bit, about 222 kB per ECG (float noise barely compresses).
     device : {"auto", "cpu", "cuda", "cuda:N"}
         Where to run the model.
+    generator : path, optional
+        A checkpoint of the Pulse2Pulse generator to run instead of the published
+        weights (see :func:`ecgtoolkit.generate`). Its sha256 goes into the manifest;
+        finishing a store takes the same file again.
     overwrite : bool
         Replace an existing ecgtoolkit store at ``out`` (made with any settings).
     progress : bool
@@ -111,8 +117,9 @@ def generate_store(
     TypeError
         For a count, seed or chunk size that is not an integer.
     ValueError
-        If ``out`` holds a store made with other settings (the message names them),
-        or for bad arguments.
+        If ``out`` holds a store made with other settings (the message names them; for
+        another generator file, both sha256 prefixes), for bad arguments, or a
+        generator checkpoint that cannot be used (see :func:`ecgtoolkit.load_generator`).
     FileExistsError
         If ``out`` exists and is not an ecgtoolkit store (also with ``overwrite``:
         only a store is ever replaced).
@@ -166,6 +173,7 @@ def generate_store(
             n_leads=n_leads,
             device=device,
             batch_size=old.batch_size if resuming and batch_size is None else batch_size,
+            generator=generator,
         )
         per_chunk = _check_records_per_chunk(
             records_per_chunk,

@@ -135,11 +135,16 @@ def test_wrong_noise_shape():
         Pulse2PulseGenerator().eval()(torch.zeros(1, 8, 100))
 
 
-def test_weights_checked(tmp_path):
+def test_default_weights_pinned_to_their_sha256(tmp_path, monkeypatch):
+    """The installed package's file must be the published one; a file given by the
+    user is any checkpoint (tests/generators/test_checkpoints.py)."""
+    from ecgtoolkit.generators import pulse2pulse
+
     altered = tmp_path / "g_stat.pt"
-    altered.write_bytes(b"not the checkpoint")
-    with pytest.raises(ValueError, match="not the published Pulse2Pulse checkpoint"):
-        et.load_generator("cpu", weights=altered)
+    torch.save({"stat_dict": et.load_generator("cpu").state_dict()}, altered)
+    monkeypatch.setattr(pulse2pulse, "_weights_path", lambda: altered)
+    with pytest.raises(ValueError, match="not the published Pulse2Pulse checkpoint.*reinstall"):
+        et.load_generator("cpu")
     with pytest.raises(FileNotFoundError, match="does not exist"):
         et.load_generator("cpu", weights=tmp_path / "missing.pt")
 

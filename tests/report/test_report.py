@@ -31,6 +31,7 @@ def test_report_has_every_section_and_the_figures(fakes, tmp_path):
         assert heading in text, heading
     assert text.count("data:image/png;base64,") >= 3  # the ECG, histograms, QT–RR
     assert "seed 31" in text
+    assert f"weights sha256 {fakes.meta['generator']['weights_sha256'][:12]}…" in text
     assert len(report.measurements) == len(report.statements) == len(report.checks) == 8
     assert "8 DeepFake ECGs: 8 measured" in report.summary
     assert set(report.comparisons) == {"real normal adults"}
