@@ -7,8 +7,12 @@ equivalent with these options and are written here.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from scipy import stats
+
+from .tables import feature_matrix
 
 __all__ = [
     "COPY_QUANTILE",
@@ -17,6 +21,7 @@ __all__ = [
     "delong",
     "frechet",
     "mmd",
+    "normal_scores",
     "squared_distances",
     "standardise",
 ]
@@ -42,15 +47,152 @@ def standardise(r: np.ndarray, f: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
     return (r - centre) / scale, (f - centre) / scale, missing
 
 
-def frechet(z_real: np.ndarray, z_fake: np.ndarray) -> float:
-    mean_gap = np.sum((z_real.mean(axis=0) - z_fake.mean(axis=0)) ** 2)
-    cov_r = np.atleast_2d(np.cov(z_real, rowvar=False))
-    cov_f = np.atleast_2d(np.cov(z_fake, rowvar=False))
+def normal_scores(z_real: Any, z_fake: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Both groups as normal scores of the real group's distribution, feature by feature.
+
+    Parameters
+    ----------
+    z_real, z_fake : array-like
+        Features ``(n_records, n_features)`` without NaN (:func:`standardise`).
+
+    Returns
+    -------
+    scores_real, scores_fake : numpy.ndarray
+        Φ⁻¹((c + ½) / (n_real + 1)) where c is the number of real values below the
+        value plus half the number equal to it (mid-ranks): the real values become van
+        der Waerden scores, Φ⁻¹(rank / (n_real + 1)), and a fake value lands where it
+        falls in the real distribution. Values beyond the real range land half a rank
+        beyond the real extremes, ±Φ⁻¹(1 − ½ / (n_real + 1)) (±2.7 for 69 real
+        records), however far out they are.
+
+    Notes
+    -----
+    For Gaussian features the scores equal the standardised values, up to the sampling
+    error of the real quantiles; for skewed or heavy-tailed ones (Q-wave amplitudes:
+    mostly near 0, a few deep Q waves) one extreme record no longer outweighs the
+    rest, and a feature that is nearly constant in the real group no longer turns
+    small differences into hundreds of SDs. The rank-based inverse normal transform
+    is van der Waerden's (1952).
+
+    References
+    ----------
+    van der Waerden BL (1952) Order tests for the two-sample problem and their power.
+    Indag Math 14:453, doi:10.1016/S1385-7258(52)50063-5.
+
+    Examples
+    --------
+    >>> real = np.array([[0.0], [1.0], [2.0], [3.0]])
+    >>> a, b = normal_scores(real, np.array([[1.0], [99.0]]))
+    >>> np.round(a.ravel(), 2).tolist(), np.round(b.ravel(), 2).tolist()
+    ([-0.84, -0.25, 0.25, 0.84], [-0.25, 1.28])
+    """
+    z_real = feature_matrix(z_real, "z_real", min_rows=1)
+    z_fake = feature_matrix(z_fake, "z_fake", min_rows=1, n_columns=z_real.shape[1])
+    n = len(z_real)
+    ordered = np.sort(z_real, axis=0)
+
+    def scores(x: np.ndarray) -> np.ndarray:
+        counts = np.empty_like(x)
+        for j in range(x.shape[1]):
+            below = np.searchsorted(ordered[:, j], x[:, j], side="left")
+            at_or_below = np.searchsorted(ordered[:, j], x[:, j], side="right")
+            counts[:, j] = (below + at_or_below) / 2
+        return stats.norm.ppf((counts + 0.5) / (n + 1))
+
+    return scores(z_real), scores(z_fake)
+
+
+def frechet(z_real: Any, z_fake: Any) -> float:
+    """Fréchet distance between Gaussians fitted to two groups' features (FID-like).
+
+    What it catches: any difference in the location, spread or correlation of the
+    features, as one number. Lower is better; it is not 0 for two samples of one
+    population (see Notes): judge it against real against real at the same sizes.
+
+    Parameters
+    ----------
+    z_real, z_fake : array-like
+        Standardised features ``(n_records, n_features)``, without NaN, at least 2
+        records each (:func:`standardise`).
+
+    Returns
+    -------
+    float
+        ‖μ_r − μ_f‖² + tr(Σ_r + Σ_f − 2(Σ_r Σ_f)^½) of the groups' :func:`normal_scores`,
+        with Ledoit–Wolf covariances, in squared real SDs (for Gaussian features).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For arrays that are not numeric matrices with the same columns, hold NaN, or
+        have fewer than 2 records.
+
+    Notes
+    -----
+    The Fréchet (2-Wasserstein) distance between N(μ_r, Σ_r) and N(μ_f, Σ_f) (Dowson &
+    Landau 1982) is the FID of Heusel et al. (2017) on ECG measurements. Two changes
+    make it usable with ~90 measurements of a few dozen records:
+
+    * **Normal scores.** Each feature is mapped through the real group's empirical
+      distribution to the normal scale (:func:`normal_scores`). Standardised by the real
+      SD alone, one record with a deep Q wave at 43 real SDs gave a feature a variance
+      of 77 in one half of the LUDB sinus records, and the embedded reference
+      (``"normal-adults"``, whose Q wave in V1 has an SD of 5 µV) made the 40 shared
+      CinC 2021 records 3,405 away from it.
+    * **Ledoit–Wolf covariances** (``sklearn.covariance.ledoit_wolf``). With more
+      features than records the sample covariances are singular and their square
+      roots' supports barely overlap, so the trace term is large for any two samples;
+      the shrinkage towards a scaled identity (weight chosen by Ledoit & Wolf's
+      formula) keeps the estimate well conditioned.
+
+    tr((Σ_r Σ_f)^½) is computed from the eigenvalues of the symmetric Σ_r^½ Σ_f Σ_r^½.
+
+    Measured (94 features, ``measure(physiology=True)``; 10 random splits of the 138
+    LUDB sinus records into halves of 69; the 40 CinC 2021 records of the shared data,
+    on which nothing was tuned, as real):
+
+    ============================ =========== ============== ===============
+    Fréchet                      LUDB halves reference (36) DeepFake (40)
+    ============================ =========== ============== ===============
+    sample covariance, real SD   48.3 ± 29.5 94.1           67.4
+    Ledoit–Wolf only             27.0 ± 21.3 71.3           45.9
+    PCA, 90% of real variance,   10.6 ± 10.6 49.0           37.2
+    Ledoit–Wolf
+    normal scores, Ledoit–Wolf   14.7 ± 1.5  62.8           43.1
+    ============================ =========== ============== ===============
+
+    The spread of the real halves falls twentyfold; a principal-component cut of the
+    real set lowers the values but keeps the outlier-driven spread. The value grows as
+    the groups shrink (about 19 for 40 against 40 LUDB sinus records): compare groups
+    of equal sizes.
+
+    References
+    ----------
+    Dowson DC, Landau BV (1982) J Multivar Anal 12:450, doi:10.1016/0047-259X(82)90077-X.
+    Heusel M et al. (2017) GANs trained by a two time-scale update rule. arXiv:1706.08500.
+    Ledoit O, Wolf M (2004) A well-conditioned estimator for large-dimensional covariance
+    matrices. J Multivar Anal 88:365, doi:10.1016/S0047-259X(03)00096-4.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> real = rng.normal(size=(4000, 3))
+    >>> round(frechet(real, rng.normal(size=(4000, 3)) + [1.0, 0.0, 0.0]), 1)
+    1.0
+    """
+    from sklearn.covariance import ledoit_wolf
+
+    z_real = feature_matrix(z_real, "z_real")
+    z_fake = feature_matrix(z_fake, "z_fake", n_columns=z_real.shape[1])
+    real, fake = normal_scores(z_real, z_fake)
+    mean_gap = np.sum((real.mean(axis=0) - fake.mean(axis=0)) ** 2)
+    cov_r = ledoit_wolf(real)[0]
+    cov_f = ledoit_wolf(fake)[0]
     values, vectors = np.linalg.eigh(cov_r)
     root_r = (vectors * np.sqrt(np.clip(values, 0, None))) @ vectors.T
     middle = root_r @ cov_f @ root_r
     cross = np.sqrt(np.clip(np.linalg.eigvalsh((middle + middle.T) / 2), 0, None)).sum()
-    return float(mean_gap + np.trace(cov_r) + np.trace(cov_f) - 2 * cross)
+    return float(max(mean_gap + np.trace(cov_r) + np.trace(cov_f) - 2 * cross, 0.0))
 
 
 def copy_groups(z_real: np.ndarray, z_fake: np.ndarray) -> tuple[np.ndarray, int]:

@@ -25,12 +25,14 @@ __all__ = ["DISTANCE_MEANING", "Comparison", "format_p"]
 DISTANCE_MEANING = {
     "mmd2": "maximum mean discrepancy² between the median beats (0 = same distribution)",
     "mmd_p": "permutation p-value of the MMD (small: the beats differ)",
-    "frechet": "Fréchet distance between Gaussians fitted to the standardised measurements",
+    "frechet": "Fréchet distance between Gaussians fitted to the measurements' normal scores "
+    "(real against real is not 0: compare at equal sizes)",
     "c2st_auc": "classifier two-sample test: AUC telling the groups apart (0.5 = cannot)",
     "c2st_ci_low": "its 95% confidence interval, lower end (DeLong)",
     "c2st_ci_high": "its 95% confidence interval, upper end",
     "memorised_share": "share of fakes sitting on one real record as tightly as possible copies",
-    "memorisation_threshold": "nearest/second-nearest distance ratio below which a fake is flagged",
+    "memorised_chance": "share expected among fakes drawn independently from the real population",
+    "memorised_chance_high": "upper end of the 95% range of that share (more suggests copying)",
     "n_real": "real records compared",
     "n_fake": "generated records compared",
 }
@@ -58,11 +60,11 @@ class Comparison:
     distances : pandas.Series
         Whole-set distances: ``mmd2``, ``mmd_p``, ``frechet``, ``c2st_auc``,
         ``c2st_ci_low``, ``c2st_ci_high``, ``memorised_share``,
-        ``memorisation_threshold``, ``n_real``, ``n_fake``.
+        ``memorised_chance``, ``memorised_chance_high``, ``n_real``, ``n_fake``.
     memorisation : pandas.DataFrame
         One row per compared fake record (the fake table's index): ``nn_distance``,
-        ``nn_ratio``, ``nn_real``, ``flag``. ``attrs`` holds ``threshold`` (on the
-        ratio), ``share_flagged``,
+        ``nn_ratio``, ``nn_real``, ``p_value``, ``flag``. ``attrs`` holds
+        ``share_flagged``, ``chance_share``, ``chance_low``, ``chance_high``, ``n_ref``,
         ``quantile`` and ``space`` (what the distance was measured on).
     qt_rr : pandas.DataFrame
         Ordinary least squares of ``qt_ms`` on ``rr_mean_ms`` per group (index
@@ -139,13 +141,15 @@ class Comparison:
             )
         if np.isfinite(d["mmd_p"]):
             parts.append(f"Median beats: MMD² = {d['mmd2']:.3g}, permutation p = {d['mmd_p']:.3g}.")
-        space = self.memorisation.attrs.get("space", "")
-        expected = 100 * self.memorisation.attrs.get("quantile", np.nan)
+        memo = self.memorisation.attrs
         parts.append(
-            f"{100 * d['memorised_share']:.1f}% of {fake} records sit as tightly on one "
-            f"{real} record (nearest over second-nearest distance) as the tightest "
-            f"{expected:g}% of {real} records do among themselves ({space}; about "
-            f"{expected:g}% by chance, more suggests copied records)."
+            f"{100 * d['memorised_share']:.1f}% of {fake} records are flagged as possible "
+            f"copies: they sit on one {real} record (nearest over second-nearest distance, "
+            f"{memo.get('space', '')}) more tightly than all but "
+            f"{100 * memo.get('quantile', np.nan):g}% of {real} records do among "
+            f"themselves ({100 * memo.get('chance_share', np.nan):.1f}% expected by chance, "
+            f"up to {100 * memo.get('chance_high', np.nan):.1f}%; more suggests copied "
+            "records)."
         )
         q = self.qt_rr
         if np.isfinite(q["slope"]).all():

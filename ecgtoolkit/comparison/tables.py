@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -12,6 +14,7 @@ __all__ = [
     "as_frame",
     "column_values",
     "compared_rows",
+    "feature_matrix",
     "finite",
     "is_measure_column",
 ]
@@ -73,3 +76,64 @@ def compared_rows(table: pd.DataFrame, minimum: int = 0) -> tuple[pd.DataFrame, 
             "needed (measure more records)"
         )
     return table.loc[rows], rows
+
+
+def feature_matrix(
+    x: Any, name: str, *, min_rows: int = 2, n_columns: int | None = None
+) -> np.ndarray:
+    """``x`` as a finite float matrix ``(n_records, n_features)``, checked once for the metrics.
+
+    Parameters
+    ----------
+    x : array-like
+        Standardised features, one row per record (see
+        :func:`ecgtoolkit.comparison.distances.standardise`, which also fills NaN).
+    name : str
+        The argument's name, for the error messages.
+    min_rows : int
+        Fewest records the metric needs.
+    n_columns : int, optional
+        Columns it must have (those of the other group).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``x`` as float64.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not numeric.
+    ValueError
+        If ``x`` is not 2-D, has too few rows, the wrong number of columns, or holds NaN
+        or infinity.
+
+    Examples
+    --------
+    >>> feature_matrix([[0.0, 1.0], [1.0, 0.5]], "z_real").shape
+    (2, 2)
+    """
+    array = np.asarray(x)
+    if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise TypeError(f"{name} must be a numeric array, got dtype {array.dtype}")
+    if array.ndim != 2:
+        raise ValueError(
+            f"{name} has shape {array.shape}, expected (n_records, n_features): one row of "
+            "standardised features per record"
+        )
+    if len(array) < min_rows:
+        raise ValueError(f"{name} has {len(array)} records; at least {min_rows} are needed")
+    if n_columns is not None and array.shape[1] != n_columns:
+        raise ValueError(
+            f"{name} has {array.shape[1]} features but the other group {n_columns}; give "
+            "both groups the same columns, standardised together (standardise)"
+        )
+    if array.shape[1] == 0:
+        raise ValueError(f"{name} has no feature columns")
+    array = array.astype(np.float64)
+    if not np.isfinite(array).all():
+        raise ValueError(
+            f"{name} holds NaN or infinite values; standardise() replaces missing values by "
+            "the real median"
+        )
+    return array

@@ -322,10 +322,12 @@ def test_memorisation_flags_copies_not_independent_draws(with_beats):
     assert memo["flag"].iloc[:40].all()
     assert (memo["nn_real"].iloc[:40].to_numpy() == real.index[copied]).all()
     assert memo["nn_distance"].iloc[:20].max() == 0.0  # exact copies, exactly 0
-    assert memo["flag"].iloc[40:].mean() <= 0.04
-    assert memo.attrs["threshold"] == result.distances["memorisation_threshold"] > 0
+    # Independent draws are flagged at the conformal rule's chance rate, 3/301 here
+    # (the old quantile-of-ratios threshold, no longer reported, flagged more).
+    assert memo["flag"].iloc[40:].mean() <= result.distances["memorised_chance_high"]
+    assert memo.attrs["chance_share"] == result.distances["memorised_chance"] == 3 / 301
     assert result.distances["memorised_share"] == pytest.approx(memo["flag"].mean())
-    assert list(memo.columns) == ["nn_distance", "nn_ratio", "nn_real", "flag"]
+    assert list(memo.columns) == ["nn_distance", "nn_ratio", "nn_real", "p_value", "flag"]
 
 
 # --- QT–RR ------------------------------------------------------------------------------
@@ -598,6 +600,18 @@ def test_real_intervals_with_half_the_spread_fail_the_dispersion_test(ludb_measu
     for name in ("pr_ms", "qrs_ms", "qt_ms"):
         assert table.loc[name, "dispersion_p_adj"] < 0.05, name
         assert table.loc[name, "sd_ratio"] == pytest.approx(0.5, abs=0.02)
+
+
+def test_memorisation_with_too_few_real_records_says_so():
+    real, fake = population(36, seed=32), population(40, seed=33)
+    fake.iloc[:2] = real.iloc[:2].to_numpy()  # two exact copies
+    result = compare(real, fake, n_permutations=20)
+    # 37 < 1 / 0.01: at 1% only exact copies can be flagged (before: 3% of independent
+    # records were flagged as well).
+    assert result.distances["memorised_chance"] == 0.0
+    assert result.memorisation["flag"].tolist() == [True, True] + [False] * 38
+    assert any("36 real records are too few to flag" in note for note in result.notes)
+    assert "expected by chance" in result.summary()
 
 
 @pytest.mark.slow
