@@ -23,6 +23,7 @@ _LAZY = {
     # generation
     "generate": ".generators.generate",
     "load_generator": ".generators.pulse2pulse",
+    "simulate_neurokit": ".generators.neurokit",
     # reading, writing, generated datasets
     "read": ".io",
     "write": ".io",
@@ -30,6 +31,7 @@ _LAZY = {
     "generate_store": ".store",
     "generate_to": ".store",
     "open_store": ".store",
+    "ECGDataset": ".store.torch_dataset",
     "verify": ".store",
     "Verification": ".store",
     "DamagedRecordError": ".store",
@@ -61,12 +63,15 @@ _LAZY = {
     # comparison
     "compare": ".comparison.compare",
     "Comparison": ".comparison.result",
+    "leaderboard": ".comparison.leaderboard",
+    "Leaderboard": ".comparison.leaderboard",
     # plots, viewer, reports
     "plot_ecg": ".plot.ecg",
     "plot_fiducials": ".plot.ecg",
     "plot_median_beats": ".plot.stats",
     "plot_qt_rr": ".plot.stats",
     "plot_bland_altman": ".plot.stats",
+    "plot_leaderboard": ".plot.leaderboard",
     "view": ".viewer.widget",
     "ECGViewer": ".viewer.model",
     "realism_report": ".report.realism",

@@ -1,4 +1,4 @@
-"""The command line: ``ecgtoolkit generate``, ``verify``, ``measure`` and ``demo``.
+"""The command line: ``ecgtoolkit generate``, ``verify``, ``measure``, ``compare`` and ``demo``.
 
 Each command is a module with ``add(subparsers)`` and ``run(parser, args)``; an expected
 error becomes one line on stderr and exit status 1, an interruption status 130.
@@ -18,7 +18,7 @@ __all__ = ["main", "run_command"]
 
 
 def _parser() -> argparse.ArgumentParser:
-    from . import demo, generate, measure, verify
+    from . import compare, demo, generate, measure, verify
 
     parser = argparse.ArgumentParser(
         prog="ecgtoolkit",
@@ -26,21 +26,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"ecgtoolkit {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (generate, verify, measure, demo):
+    for module in (generate, verify, measure, compare, demo):
         module.add(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 on success)."""
-    from . import demo, generate, measure, verify
+    from . import compare, demo, generate, measure, verify
 
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
-    command = {"generate": generate, "verify": verify, "measure": measure, "demo": demo}
+    command = {"generate": generate, "verify": verify, "measure": measure, "compare": compare,
+               "demo": demo}  # fmt: skip
     with warnings.catch_warnings():
         # The toolkit's own warnings are messages to the person at the terminal: shown
         # as one line each, whatever the warning filters say.

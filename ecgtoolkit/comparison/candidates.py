@@ -247,12 +247,13 @@ def load_candidate(
     seed = validation.check_int(seed, "seed", minimum=0)
     duration_s = validation.check_positive(duration_s, "duration_s")
     notes: list[str] = []
-    default_name = None
+    default_name = described = None
     if isinstance(source, str) and source.startswith("database:"):
         default_name = source.split(":", 2)[1]
-        source = _load_database(source)
+        source, described = _load_database(source)
     if isinstance(source, Database):
         default_name = default_name or source.name.split()[0].lower()
+        described = source.name
         source = source.ecg
     if isinstance(source, str) and source.startswith("generator:"):
         kind = source.split(":", 1)[1]
@@ -263,7 +264,7 @@ def load_candidate(
         chosen = _choose(batch.n_records, n, seed)
         batch = batch[chosen.tolist()] if len(chosen) < batch.n_records else batch
         default_name = default_name or "ecg"
-        origin = f"an ECG batch of {batch.n_records} records"
+        origin = f"{described or 'an ECG batch'}, {batch.n_records} records"
         records, ids = list(batch), batch.record_ids
     elif isinstance(source, (str, os.PathLike)):
         path = Path(source)
@@ -303,7 +304,8 @@ def load_candidate(
     return Candidate(name or default_name, _group(harmonised, list(ids)), origin, notes)
 
 
-def _load_database(spec: str) -> Any:
+def _load_database(spec: str) -> tuple[Any, str]:
+    """The database (or its selected records) that ``spec`` names, and its description."""
     from ..databases import load_cinc2021, load_ludb
 
     parts = spec.split(":")
@@ -320,9 +322,10 @@ def _load_database(spec: str) -> Any:
             flags = [c for c in db.meta.columns if db.meta[c].dtype == bool]
             raise ValueError(f"{spec!r}: {column!r} is not a boolean column of its meta ({flags})")
         keep = np.flatnonzero(db.meta[column].to_numpy())
-        ecg = db.ecg[keep.tolist()]
-        return ecg
-    return db
+        if keep.size == 0:
+            raise ValueError(f"{spec!r}: no record of the local {db.name} copy is {column!r}")
+        return db.ecg[keep.tolist()], f"{db.name}, records with {column}"
+    return db, db.name
 
 
 def _read_file(path: Path, fs: float | None, leads: Any) -> ECG:
