@@ -114,12 +114,42 @@ def _real_group(folder: str | os.PathLike) -> tuple[Any, list[str]]:
     return (table, beats), lines
 
 
+#: NeuroKit2 records in the demo's leaderboard (about a second each to simulate).
+DEMO_NEUROKIT = 30
+
+
+def _leaderboard(fakes: Any, real: Any, seed: int) -> Any:
+    """DeepFake and NeuroKit2 ranked against real records with signals: ``--real``, else
+    the shared LUDB sinus records where they are found; None (with a line) otherwise."""
+    from ..comparison.leaderboard import leaderboard
+    from ..databases import data_dir
+
+    if real is not None:
+        source = str(real)
+    elif data_dir() is not None and (data_dir() / "ludb").is_dir():
+        source = "database:ludb:sinus"
+    else:
+        print("Leaderboard left out: it needs real records with their signals (--real, or "
+              "the shared data in ECGTOOLKIT_DATA)")  # fmt: skip
+        return None
+    print(f"Leaderboard: DeepFake and {DEMO_NEUROKIT} NeuroKit2 records against {source} ...")
+    try:
+        return leaderboard(
+            source, {"DeepFake": fakes, "NeuroKit2": "generator:neurokit"}, n=DEMO_NEUROKIT,
+            n_splits=5, n_costly_splits=1, seed=seed, progress=True,
+        )  # fmt: skip
+    except ValueError as err:  # e.g. too few real records: the rest of the demo goes on
+        print(f"Leaderboard left out: {err}")
+        return None
+
+
 def run_demo(
     out: str | os.PathLike,
     n: int = 200,
     seed: int = 2021,
     real: str | os.PathLike | None = None,
     overwrite: bool = False,
+    leaderboard: bool = True,
 ) -> Path:
     """Generate ``n`` ECGs, measure, check and compare them, and write a report.
 
@@ -140,6 +170,10 @@ def run_demo(
         records, the report compares with the embedded reference only.
     overwrite : bool
         Replace the files of an earlier demo.
+    leaderboard : bool
+        Rank the DeepFakes beside :data:`DEMO_NEUROKIT` NeuroKit2 records against real
+        records with signals (``real``, else the shared LUDB sinus records; left out
+        with a line where there are none), in the report and the printed summary.
 
     Returns
     -------
@@ -174,8 +208,11 @@ def run_demo(
     folder.mkdir(parents=True, exist_ok=True)
     print(f"Generating {n} DeepFake ECGs (seed {seed}) ...")
     fakes = generate(n, seed=seed, progress=True)
+    board = _leaderboard(fakes, real, seed) if leaderboard else None
     print("Measuring, checking and comparing ...")
-    report = realism_report(fakes, others=others, out=targets[0], overwrite=overwrite)
+    report = realism_report(
+        fakes, others=others, out=targets[0], overwrite=overwrite, leaderboard=board
+    )
     rows = report.measurements.join(report.statements)
     atomic_write(targets[1], rows.to_csv(), overwrite=overwrite)
     plot_ecg(fakes[0], title=f"DeepFake ECG, seed {seed}, record 0").savefig(targets[2], dpi=100)
@@ -217,6 +254,12 @@ def add(commands: Any) -> None:
         "others are listed with the reason",
     )
     demo.add_argument("--overwrite", action="store_true", help="replace an earlier demo's files")
+    demo.add_argument(
+        "--no-leaderboard",
+        action="store_true",
+        help="leave out the leaderboard (DeepFake and NeuroKit2 against real records, "
+        "about two minutes)",
+    )
 
 
 def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
@@ -225,8 +268,13 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
     status, _ = run_command(
         lambda: run_demo(
-            args.out, n=args.n, seed=args.seed, real=args.real, overwrite=args.overwrite
-        ),
+            args.out,
+            n=args.n,
+            seed=args.seed,
+            real=args.real,
+            overwrite=args.overwrite,
+            leaderboard=not args.no_leaderboard,
+        ),  # fmt: skip
         interrupted="rerun the demo (with --overwrite if it wrote files)",
     )
     return status

@@ -397,6 +397,10 @@ def leaderboard(
         real, name="real", n=n if real_is_generated else None, seed=seed, fs=fs, leads=leads,
         progress=progress,
     )  # fmt: skip
+    if len(real_c) < 20:
+        raise ValueError(
+            f"the real set has {len(real_c)} records; the leaderboard needs at least 20"
+        )
     items = list(candidates.items()) if isinstance(candidates, Mapping) else [
         (None, s) for s in candidates
     ]  # fmt: skip
@@ -426,6 +430,13 @@ def leaderboard(
     if n_real < 20:
         raise ValueError(f"the real set has {n_real} records; the leaderboard needs at least 20")
     half = n_real // 2
+    # Every scored set has one size: the held-out half, or the smallest candidate.
+    size = min(n_real - half, *(len(m[0]) for m in measured[1:]))
+    if size < n_real - half:
+        notes.append(
+            f"every row is scored with {size} records (the smallest candidate), the held-out "
+            f"real half subsampled to that size"
+        )
     rng = np.random.default_rng(seed)
     rows = []
     metric_time = {"cheap": 0.0, "costly": 0.0}
@@ -436,11 +447,11 @@ def leaderboard(
             a, b = np.sort(order[:half]), np.sort(order[half:])
             r_table, r_beats = measured[0]
             ref = _subset(r_table, r_beats, signals[0], a)
+            b = np.sort(rng.choice(b, size, replace=False))
             others = [(REAL_ROW, _subset(r_table, r_beats, signals[0], b))]
             for k, c in enumerate(loaded, start=1):
                 table, beats = measured[k]
-                m = min(len(b), len(table))
-                pick = np.sort(rng.choice(len(table), m, replace=False))
+                pick = np.sort(rng.choice(len(table), size, replace=False))
                 others.append((c.name, _subset(table, beats, signals[k], pick)))
             for name, cand in others:
                 clock = time.perf_counter()
@@ -456,7 +467,7 @@ def leaderboard(
     timings["metrics (cheap splits)"] = metric_time["cheap"]
     timings["metrics (splits with the costly columns)"] = metric_time["costly"]
     splits = pd.DataFrame(rows)
-    table = _table(splits, [REAL_ROW, *names], {REAL_ROW: n_real - half,
+    table = _table(splits, [REAL_ROW, *names], {REAL_ROW: size,
                    **{c.name: len(c) for c in loaded}})  # fmt: skip
     timings_s = pd.Series(timings, name="seconds")
     timings_s["total"] = timings_s.sum()

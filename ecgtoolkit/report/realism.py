@@ -114,6 +114,7 @@ def realism_report(
     overwrite: bool = False,
     n_permutations: int = 500,
     progress: bool = True,
+    leaderboard: Any = None,
 ) -> RealismReport:
     """Measure, check, interpret and compare generated ECGs; one HTML report.
 
@@ -137,6 +138,9 @@ def realism_report(
         Permutations of the MMD test.
     progress : bool
         Progress bars while measuring.
+    leaderboard : Leaderboard, optional
+        A leaderboard (:func:`ecgtoolkit.leaderboard`) to rank these fakes among other
+        generators: its ranking joins "In short" and its section the report.
 
     Returns
     -------
@@ -222,6 +226,18 @@ def realism_report(
         "<h2>Lead checks (et.check_leads)</h2>",
         html_table(_check_shares(checks)),
     ]
+    if leaderboard is not None:
+        from .leaderboard import leaderboard_html
+
+        first = leaderboard.ranking()
+        lines.append(
+            f"Leaderboard against {leaderboard.n_real} real records: "
+            + ", ".join(f"{i}. {name}" for i, name in enumerate(first, start=1))
+            + " (lower score = more realistic)."
+        )
+        summary = "\n".join(lines)
+        body[4] = "<ul>" + "".join(f"<li>{esc(line)}</li>" for line in lines) + "</ul>"
+        body.append(leaderboard_html(leaderboard, fragment=True))
     for result in comparisons.values():
         body.append(result.to_html(fragment=True))
     text = document(f"Realism report: {fake_label}", "".join(body))

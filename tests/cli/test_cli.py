@@ -180,3 +180,21 @@ def test_store_encoding_flag(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["generate", "-n", "2", "-o", str(tmp_path / "d"), "--encoding", "int16"])
     assert "--encoding applies to a Zarr store only" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_demo_ranks_deepfake_and_neurokit_against_real_records(tmp_path, capsys, monkeypatch):
+    from ecgtoolkit.cli import demo
+
+    monkeypatch.setattr(demo, "DEMO_NEUROKIT", 10)  # about a second per simulated record
+    real = tmp_path / "real"
+    real.mkdir()
+    for i, record in enumerate(et.generate(24, seed=19)):
+        et.write(record, real / f"r{i}.npz")
+    out = tmp_path / "out"
+    assert main(["demo", "-o", str(out), "-n", "10", "--real", str(real)]) == 0
+    printed = capsys.readouterr().out
+    assert "Leaderboard against 24 real records: 1. " in printed
+    assert "NeuroKit2" in printed and "DeepFake" in printed
+    report = (out / "report.html").read_text()
+    assert "Which generator is most realistic?" in report and "real (held-out half)" in report

@@ -81,10 +81,13 @@ def test_csv_html_and_figure(board, tmp_path):
 
 
 def test_clear_errors():
-    real = et.generate(10, seed=1, progress=False)
+    few = et.generate(10, seed=1, progress=False)
     with pytest.raises(ValueError, match="at least 20"):
-        leaderboard(real, {"x": real}, costly=False, progress=False)
+        leaderboard(few, {"x": few}, costly=False, progress=False)
+    real = et.generate(20, seed=1, progress=False)
     with pytest.raises(ValueError, match="at least one candidate"):
         leaderboard(real, {}, progress=False)
     with pytest.raises(ValueError, match="unique"):
-        leaderboard(real, {REAL_ROW: real}, progress=False)
+        leaderboard(real, {REAL_ROW: few}, progress=False)
+    with pytest.raises(ValueError, match="unknown generator"):
+        leaderboard("generator:nope", {"x": few}, progress=False)
