@@ -213,7 +213,7 @@ def inter_lead_corr_error(real_signals: Any, fake_signals: Any) -> float:
     Returns
     -------
     float
-        mean over lead pairs i < j of |R̄_real[i, j] − R̄_fake[i, j]|, where R̄ is the
+        mean over lead pairs i < j of ``|R̄_real[i, j] − R̄_fake[i, j]|``, where R̄ is the
         average over a group's records of each record's Pearson correlation between
         leads i and j over time. NaN when no lead pair can be compared.
 
