@@ -27,7 +27,7 @@ import numpy as np
 
 from ..core import validation
 from ..core.ecg import ECG
-from ..core.leads import STANDARD_LEADS
+from ..core.leads import STANDARD_LEADS, select_leads
 from ..core.progress import progress_bar
 from ..databases.physionet import Database
 
@@ -77,27 +77,19 @@ class Candidate:
 
 
 def _harmonise(ecg: ECG, duration_s: float) -> tuple[ECG, list[str]]:
-    """The 12 standard leads (limb leads derived when missing, absent leads NaN), at
+    """The 12 standard leads (limb leads derived from any two, absent leads NaN), at
     most ``duration_s`` long; extra channels are left out."""
     notes = []
     if ecg.duration_s > duration_s:
         ecg = ecg.crop(0.0, duration_s)
-    have = set(ecg.leads)
-    if {"I", "II"} <= have and not set(STANDARD_LEADS[2:6]) <= have:
-        ecg = ecg.to_12_lead()
-        have = set(ecg.leads)
+    signal = select_leads(ecg.signal, ecg.leads, STANDARD_LEADS, missing="nan")
     extra = [name for name in ecg.leads if name not in STANDARD_LEADS]
-    absent = [name for name in STANDARD_LEADS if name not in have]
+    absent = [name for i, name in enumerate(STANDARD_LEADS) if np.isnan(signal[..., i, :]).all()]
     if extra:
         notes.append(f"left out channels that are not standard leads: {', '.join(extra)}")
     if absent:
         notes.append(f"no {', '.join(absent)}: NaN in the compared signals")
-    shape = (*ecg.signal.shape[:-2], len(STANDARD_LEADS), ecg.n_samples)
-    signal = np.full(shape, np.nan, dtype=np.float32)
-    for row, name in enumerate(STANDARD_LEADS):
-        if name in have:
-            signal[..., row, :] = ecg[name]
-    return ecg.replace(signal, leads=STANDARD_LEADS), notes
+    return ecg.replace(signal.astype(np.float32, copy=False), leads=STANDARD_LEADS), notes
 
 
 def _group(records: list[ECG], ids: list[Any]) -> list[ECG]:

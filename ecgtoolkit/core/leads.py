@@ -31,6 +31,7 @@ __all__ = [
     "standard_lead_name",
     "derive_limb_leads",
     "order_leads",
+    "select_leads",
 ]
 
 #: The 12 standard leads in the conventional order.
@@ -256,3 +257,75 @@ def order_leads(names: Sequence[str]) -> list[str]:
     """Sort lead names: the standard 12 in their conventional order, then any others."""
     rank = {name: i for i, name in enumerate(STANDARD_LEADS)}
     return sorted(names, key=lambda name: rank.get(name, len(rank)))
+
+
+def select_leads(
+    signal: np.ndarray,
+    have: Sequence[str],
+    want: Sequence[str],
+    *,
+    missing: str = "raise",
+    purpose: str = "selecting leads",
+) -> np.ndarray:
+    """The rows of ``want`` from a signal whose rows are ``have``, deriving limb leads.
+
+    Missing limb leads are derived from any two independent ones that are there
+    (:func:`leads_i_ii`, :func:`derive_limb_leads`); a recorded lead is always kept over
+    a derived one.
+
+    Parameters
+    ----------
+    signal : numpy.ndarray
+        Shape ``(..., len(have), n_samples)``: one record or a batch.
+    have : sequence of str
+        The names of the signal's rows.
+    want : sequence of str
+        The names of the rows to return, in that order.
+    missing : {"raise", "nan"}
+        A lead that is neither there nor derivable: a ``KeyError`` naming it, or a row
+        of NaN.
+    purpose : str
+        What the leads are for, in the error message.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(..., len(want), n_samples)``, a new array.
+
+    Raises
+    ------
+    KeyError
+        With ``missing="raise"``, when a lead of ``want`` cannot be had.
+    ValueError
+        If ``missing`` is neither ``"raise"`` nor ``"nan"``, or ``have`` does not match
+        the signal's rows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([[1.0, 1.0], [3.0, 3.0]])  # leads II and III
+    >>> select_leads(x, ["II", "III"], ["I", "aVF", "V1"], missing="nan")[:, 0]
+    array([-2.,  2., nan])
+    """
+    if missing not in ("raise", "nan"):
+        raise ValueError(f"missing must be 'raise' or 'nan', got {missing!r}")
+    signal = np.asarray(signal)
+    if signal.ndim < 2 or signal.shape[-2] != len(have):
+        raise ValueError(
+            f"a signal of shape {signal.shape} does not have one row per lead of {list(have)}"
+        )
+    rows = {name: signal[..., i, :] for i, name in enumerate(have)}
+    if any(name not in rows for name in want if name in LIMB_LEAD_WEIGHTS):
+        pair = leads_i_ii(rows)
+        if pair is not None:
+            derived = {"I": pair[0], "II": pair[1], **derive_limb_leads(*pair)}
+            rows = {**derived, **rows}  # a recorded lead is kept over a derived one
+    absent = [name for name in want if name not in rows]
+    if absent and missing == "raise":
+        raise KeyError(missing_leads(have, absent, purpose))
+    dtype = np.result_type(signal.dtype, np.float32) if absent else signal.dtype
+    out = np.full((*signal.shape[:-2], len(want), signal.shape[-1]), np.nan, dtype=dtype)
+    for i, name in enumerate(want):
+        if name in rows:
+            out[..., i, :] = rows[name]
+    return out

@@ -19,19 +19,15 @@ import torch
 from torch.utils.data import Dataset
 
 from ..core.ecg import ECG
-from ..core.leads import (
-    LIMB_LEAD_WEIGHTS,
-    derive_limb_leads,
-    leads_i_ii,
-    missing_leads,
-    normalize_lead_names,
-)
+from ..core.leads import normalize_lead_names, select_leads
 from ..core.validation import check_int, check_positive
 from ..io.folder import FolderSource
 from ..signal.filters import resample
 from .zarr_reader import ECGStore, open_store
 
 __all__ = ["ECGDataset"]
+
+_PURPOSE = "ECGDataset(leads=...)"
 
 
 class ECGDataset(Dataset):
@@ -144,7 +140,12 @@ class ECGDataset(Dataset):
         self._targets = None if targets is None else _target_rows(targets, self.record_ids)
         self._chunk: tuple[int, np.ndarray] | None = None  # a store's last chunk read
         if self.leads is not None and not isinstance(self._source, FolderSource):
-            _lead_rows(np.zeros((len(self._source.leads), 1)), self._source.leads, self.leads)
+            select_leads(
+                np.zeros((len(self._source.leads), 1)),
+                self._source.leads,
+                self.leads,
+                purpose=_PURPOSE,
+            )
 
     def __len__(self) -> int:
         return len(self.record_ids)
@@ -155,7 +156,7 @@ class ECGDataset(Dataset):
         row = range(len(self))[index]  # IndexError with the usual message
         signal, fs, leads = self._read(row)
         if self.leads is not None:
-            signal = _lead_rows(signal, leads, self.leads)
+            signal = select_leads(signal, leads, self.leads, purpose=_PURPOSE)
         if self.fs is not None and fs != self.fs:
             signal = resample(signal, fs, self.fs)
         if self.n_samples is not None:
@@ -264,21 +265,6 @@ def _target_rows(targets: Any, record_ids: list[Any]) -> np.ndarray:
             f"({len(record_ids)} records)"
         )
     return values.astype(np.float32)
-
-
-def _lead_rows(signal: np.ndarray, have: Sequence[str], want: Sequence[str]) -> np.ndarray:
-    """The rows of ``want``, deriving missing limb leads from two that are there."""
-    rows = dict(zip(have, signal, strict=True))
-    absent = [name for name in want if name not in rows]
-    if absent and set(absent) <= set(LIMB_LEAD_WEIGHTS):
-        pair = leads_i_ii(rows)
-        if pair is not None:
-            derived = {"I": pair[0], "II": pair[1], **derive_limb_leads(*pair)}
-            rows = {**derived, **rows}  # a recorded lead is kept over a derived one
-    underivable = [name for name in want if name not in rows]
-    if underivable:
-        raise KeyError(missing_leads(have, underivable, "ECGDataset(leads=...)"))
-    return np.stack([rows[name] for name in want])
 
 
 def _fit_length(signal: np.ndarray, n_samples: int) -> np.ndarray:

@@ -94,3 +94,27 @@ def test_derived_leads_obey_einthoven_and_goldberger(lead_i, lead_ii):
 def test_derive_limb_leads_shape_mismatch():
     with pytest.raises(ValueError, match="differ in shape"):
         derive_limb_leads(np.zeros(3), np.zeros(4))
+
+
+def test_select_leads_derives_keeps_recorded_and_fills_or_raises():
+    from ecgtoolkit.core.leads import select_leads
+
+    rng = np.random.default_rng(0)
+    i, ii = rng.normal(size=(2, 3, 50))  # a batch of three records
+    signal = np.stack([ii - i, i, np.ones_like(i)], axis=-2)  # III, I, V1
+    out = select_leads(signal, ["III", "I", "V1"], ["I", "II", "aVR", "V1", "V2"], missing="nan")
+    assert out.shape == (3, 5, 50)
+    np.testing.assert_allclose(out[:, 1], ii)
+    np.testing.assert_allclose(out[:, 2], -(i + ii) / 2)
+    np.testing.assert_array_equal(out[:, 3], 1.0)
+    assert np.isnan(out[:, 4]).all()
+    recorded = signal.copy()
+    recorded[..., 0, :] += 1.0  # a recorded III that breaks Einthoven is kept as recorded
+    kept = select_leads(recorded, ["III", "I", "V1"], ["III"])
+    np.testing.assert_array_equal(kept[:, 0], recorded[:, 0])
+    with pytest.raises(KeyError, match="V2"):
+        select_leads(signal, ["III", "I", "V1"], ["V2"], purpose="this test")
+    with pytest.raises(ValueError, match="one row per lead"):
+        select_leads(signal, ["III", "I"], ["I"])
+    with pytest.raises(ValueError, match="missing"):
+        select_leads(signal, ["III", "I", "V1"], ["I"], missing="zero")
