@@ -12,7 +12,7 @@ from .render import MARK_COLUMNS
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["MarkCache"]
+__all__ = ["MarkCache", "blocks_to_load"]
 
 _BLOCK_S = 60.0  # long records are delineated a minute at a time, when first shown
 _CONTEXT_S = 5.0  # with this much signal on either side of each minute
@@ -59,22 +59,13 @@ class MarkCache:
             return
         from ..signal.delineation import delineate
 
-        n = self.ecg.n_samples
         fs = self.ecg.fs
-        block = int(round(_BLOCK_S * fs))
-        if n <= 2 * block:
-            if not self._blocks:
-                self._add(delineate(self.ecg), 0, None)
-                self._blocks.add(0)
-            return
-        context = int(round(_CONTEXT_S * fs))
-        for b in range(first // block, (stop - 1) // block + 1):
-            if b in self._blocks:
-                continue
-            lo, hi = max(b * block - context, 0), min((b + 1) * block + context, n)
-            piece = self.ecg.crop(lo / fs, hi / fs)
-            self._add(delineate(piece), lo, (b * block, (b + 1) * block))
-            self._blocks.add(b)
+        for block, lo, hi, keep in blocks_to_load(
+            self.ecg.n_samples, fs, first, stop, self._blocks
+        ):
+            piece = self.ecg if keep is None else self.ecg.crop(lo / fs, hi / fs)
+            self._add(delineate(piece), lo, keep)
+            self._blocks.add(block)
 
     def _add(self, frame: pd.DataFrame, shift: int, keep: tuple[int, int] | None) -> None:
         for name in self.ecg.leads:
@@ -85,3 +76,30 @@ class MarkCache:
                 values = values[(r_peak >= keep[0]) & (r_peak < keep[1])]
             old = self.by_lead.get(name)
             self.by_lead[name] = values if old is None else np.vstack([old, values])
+
+
+def blocks_to_load(
+    n_samples: int, fs: float, first: int, stop: int, loaded: set[int]
+) -> list[tuple[int, int, int, tuple[int, int] | None]]:
+    """The pieces of a record to analyse so that samples ``first:stop`` are covered.
+
+    Records of up to 2 minutes are one piece, the whole record; longer ones are cut
+    into minutes, each analysed with 5 s of signal on either side so that beats at its
+    edges are whole. Blocks already in ``loaded`` are skipped.
+
+    Returns
+    -------
+    list of (block, lo, hi, keep)
+        Block number, the samples ``lo:hi`` to analyse, and the samples ``keep`` whose
+        results belong to this block (``None``: the whole record, keep everything).
+    """
+    block = int(round(_BLOCK_S * fs))
+    if n_samples <= 2 * block:
+        return [] if 0 in loaded else [(0, 0, n_samples, None)]
+    context = int(round(_CONTEXT_S * fs))
+    pieces = []
+    for b in range(max(first, 0) // block, (min(stop, n_samples) - 1) // block + 1):
+        if b not in loaded:
+            lo, hi = max(b * block - context, 0), min((b + 1) * block + context, n_samples)
+            pieces.append((b, lo, hi, (b * block, (b + 1) * block)))
+    return pieces

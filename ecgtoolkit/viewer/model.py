@@ -8,56 +8,25 @@ in ipywidgets controls.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..core.ecg import ECG
 from ..plot.paper import GAIN_MM_MV, SPEED_MM_S
+from .calipers import SNAP_KINDS, CaliperReading, PeakCache, reading_text, snap_kind
 from .marks import MarkCache
-from .render import GAP_PX, PAD_PX, StripRenderer, clock
+from .render import GAP_PX, MARK_COLUMNS, PAD_PX, StripRenderer, clock
 
 if TYPE_CHECKING:
     import ipywidgets
     import pandas as pd
 
-__all__ = ["WINDOW_CHOICES_S", "CaliperReading", "ECGViewer"]
+__all__ = ["WINDOW_CHOICES_S", "ECGViewer"]
 
 _ROW_S = 10.0  # longer windows wrap into rows of 10 s, as on a full-disclosure page
 #: The window lengths offered (seconds); any length from 2.5 to 60 s is accepted.
 WINDOW_CHOICES_S = (2.5, 5.0, 10.0, 20.0, 30.0, 60.0)
-
-
-@dataclass(frozen=True)
-class CaliperReading:
-    """What the two calipers read off one lead.
-
-    Attributes
-    ----------
-    lead : str
-        The lead the voltages are read from.
-    t1_s, t2_s : float
-        Caliper times in seconds from the start of the record.
-    v1_mv, v2_mv : float
-        The lead's value at each caliper in mV (linear between samples).
-    dt_ms : float
-        ``t2 - t1`` in ms.
-    dv_mv : float
-        ``v2 - v1`` in mV.
-    rate_bpm : float
-        ``60000 / |dt_ms|``: the heart rate if the calipers span one RR interval
-        (NaN when they coincide).
-    """
-
-    lead: str
-    t1_s: float
-    t2_s: float
-    v1_mv: float
-    v2_mv: float
-    dt_ms: float
-    dv_mv: float
-    rate_bpm: float
 
 
 def _band_mv(x: np.ndarray, fs: float) -> float:
@@ -95,8 +64,8 @@ class ECGViewer:
         needs no ``record``).
     lead : str or sequence of str, optional
         Lead(s) shown, top to bottom (any spelling :meth:`ECG.lead_index` knows). The
-        first one is the one the calipers read. Default: ``"II"`` if present, else
-        the first lead.
+        first one is the one the calipers read and snap on. Default: ``"II"`` if
+        present, else the first lead.
     start_s : float
         Start of the window in seconds from the start of the record; clamped so the
         window stays inside the record.
@@ -120,7 +89,7 @@ class ECGViewer:
     ----------
     note : str
         What was adjusted at the last change (a window clamped to the record, a start
-        past the end), or ``""``.
+        past the end, calipers left hidden or unsnapped for want of beats), or ``""``.
 
     Raises
     ------
@@ -135,8 +104,9 @@ class ECGViewer:
     Notes
     -----
     Only the visible window is drawn. Each strip is cut into pixel columns and keeps
-    the smallest and largest sample of each (:func:`ecgtoolkit.plot.paper.decimate_minmax`), so a 60 s window
-    of a 1 kHz record draws about 2 points per column yet shows every QRS peak. The
+    the smallest and largest sample of each
+    (:func:`ecgtoolkit.plot.paper.decimate_minmax`), so a 60 s window of a 1 kHz
+    record draws about 2 points per column yet shows every QRS peak. The
     figure, axes and line artists are made once per layout (leads shown, window
     length) and only get new data while scrolling.
 
@@ -144,19 +114,41 @@ class ECGViewer:
     standardization of the ECG, Kligfield et al. 2007, doi:10.1161/CIRCULATIONAHA.
     106.180200): 1 mm boxes are 0.04 s by 0.1 mV, 5 mm boxes 0.2 s by 0.5 mV.
 
+    The two calipers are held in record time, like marks on the paper: scrolling and
+    zooming never move them, and a caliper outside the visible window is not drawn
+    (its reading still holds, and :attr:`caliper_text` says it is off-screen);
+    :meth:`calipers_to_beats` brings them back onto the first two R peaks in view. They
+    start there too: on two consecutive R peaks of :attr:`lead` in the first window,
+    found by the DSP detector of :func:`ecgtoolkit.detect_rpeaks` on that lead alone
+    (:class:`~ecgtoolkit.viewer.calipers.PeakCache`). With fewer than two R peaks in
+    view (a flat lead, a window shorter than one RR interval) they start hidden and
+    unplaced, rather than anywhere. Snapping (``snap=True`` or a kind of
+    :data:`~ecgtoolkit.viewer.calipers.SNAP_KINDS`) moves a caliper to the nearest R
+    peak (or other fiducial) in the visible window, however far from where it was put.
+
     Examples
     --------
     >>> import numpy as np
     >>> from ecgtoolkit import ECG, ECGViewer
     >>> t = np.arange(30 * 500) / 500
-    >>> beats = np.exp(-0.5 * (((t - 0.3) % 0.8) / 0.01) ** 2)  # 1 mV R waves, RR 800 ms
+    >>> r_peaks = np.arange(0.3, 30, 0.8)  # 1 mV R waves, RR 800 ms
+    >>> beats = sum(np.exp(-0.5 * ((t - r) / 0.01) ** 2) for r in r_peaks)
     >>> viewer = ECGViewer(ECG(beats[None], fs=500, leads=["II"]), window_s=10)
-    >>> viewer.next()
-    >>> viewer.start_s
-    10.0
-    >>> viewer.set_calipers(10.3, 11.1)
+    >>> viewer.calipers  # on the first two R peaks in view
+    (0.3, 1.1)
     >>> viewer.caliper_text
-    'Δt 800 ms (75 bpm if RR) · ΔV +0.00 mV in II (10.300 s → 11.100 s)'
+    'Δt 800 ms (75 bpm if RR) · ΔV +0.00 mV in II (0.300 s → 1.100 s)'
+    >>> viewer.zoom_in()  # zooming and scrolling leave the calipers on their beats
+    >>> viewer.next()
+    >>> viewer.start_s, viewer.calipers, viewer.calipers_in_view
+    (5.0, (0.3, 1.1), (False, False))
+    >>> viewer.calipers_to_beats()
+    True
+    >>> viewer.calipers
+    (5.1, 5.9)
+    >>> viewer.set_calipers(5.3, 6.4, snap=True)  # to the nearest R peaks
+    >>> viewer.calipers
+    (5.1, 6.7)
     >>> png = viewer.render()
     """
 
@@ -200,9 +192,11 @@ class ECGViewer:
         self.note: str = ""
         self._renderer = StripRenderer(self)
         self._marks = MarkCache(one)
+        self._peaks = PeakCache(one)
         self._show_marks = False
         self._next_click = 0
         self._show_calipers = True
+        self._caliper_times: tuple[float, float] | None = None
         self._listeners: list[Callable[[], None]] = []
 
         self._shown = self._resolve_leads("II" if lead is None and "II" in one.leads else lead)
@@ -210,7 +204,9 @@ class ECGViewer:
         self._start = 0
         notes = [self._set_window(window_s)]
         notes.append(self._set_start(start_s))
-        self._caliper_offsets = (0.25 * self.row_s, 0.5 * self.row_s)
+        if not self._place_on_beats():
+            self._show_calipers = False
+            notes.append(self._no_beats_note("calipers hidden"))
         if marks is not None and marks is not False:
             if marks is not True:
                 self._marks = MarkCache(one, marks)
@@ -251,10 +247,8 @@ class ECGViewer:
 
     @window_s.setter
     def window_s(self, value: float) -> None:
-        old = self.window_s
         note = self._set_window(value)
         self.note = " ".join(n for n in (note, self._set_start(self.start_s)) if n)
-        self._clamp_calipers(old)
         self._changed()
 
     @property
@@ -400,68 +394,132 @@ class ECGViewer:
 
     # -- calipers ---------------------------------------------------------------------------
     @property
-    def calipers(self) -> tuple[float, float]:
-        """Caliper times ``(t1, t2)`` in seconds from the start of the record.
+    def calipers(self) -> tuple[float, float] | None:
+        """Caliper times ``(t1, t2)`` in seconds from the start of the record, or None.
 
-        They keep their place on the screen when the window moves, like calipers laid
-        on a monitor.
+        They are fixed to the record: scrolling and zooming never move them. None while
+        they are not placed (at start, when the first window holds fewer than two R
+        peaks of :attr:`lead`).
         """
-        return (self.start_s + self._caliper_offsets[0], self.start_s + self._caliper_offsets[1])
+        return self._caliper_times
 
-    def set_calipers(self, t1: float, t2: float, *, snap: bool = False) -> None:
+    @property
+    def calipers_in_view(self) -> tuple[bool, bool]:
+        """Whether each caliper is inside the visible window (and so drawn)."""
+        if self._caliper_times is None:
+            return False, False
+        t1, t2 = (self.start_s - 1e-9 <= t <= self.end_s + 1e-9 for t in self._caliper_times)
+        return t1, t2
+
+    def set_calipers(self, t1: float, t2: float, *, snap: bool | str = False) -> None:
         """Put the calipers at ``t1`` and ``t2`` seconds (inside the visible window).
+
+        Placing the calipers shows them (:attr:`show_calipers`).
 
         Parameters
         ----------
         t1, t2 : float
             Times in seconds from the start of the record.
-        snap : bool
-            Move each caliper to the largest deflection of :attr:`lead` within 50 ms
-            (see :meth:`snap_to_peak`), to read an RR interval or a peak height.
+        snap : bool or str
+            ``False``: exactly there. ``True`` or ``"R"``: at the nearest R peak of
+            :attr:`lead` in the visible window, to read an RR interval. Another kind of
+            :data:`~ecgtoolkit.viewer.calipers.SNAP_KINDS` (``"QRS_on"``,
+            ``"qrs onset"``, ``"T end"``, ...): at the nearest such fiducial of
+            :func:`ecgtoolkit.delineate` (delineating the window if needed). With none
+            in view the caliper stays where it was put, and :attr:`note` says so.
 
         Raises
         ------
         ValueError
-            For a time that is not finite or outside the window (scroll there first).
+            For a time that is not finite or outside the window (scroll there first),
+            or an unknown ``snap``.
+        TypeError
+            For a ``snap`` that is neither a bool nor a string.
         """
-        times = []
-        for name, t in (("t1", t1), ("t2", t2)):
-            t = float(t)
-            if not np.isfinite(t) or not self.start_s - 1e-9 <= t <= self.end_s + 1e-9:
-                raise ValueError(
-                    f"caliper {name}={t:g} s is outside the visible window "
-                    f"{self.start_s:g}–{self.end_s:g} s; scroll there first"
-                )
-            times.append(self.snap_to_peak(t) if snap else t)
-        self._caliper_offsets = (times[0] - self.start_s, times[1] - self.start_s)
+        kind = snap_kind(snap)
+        times = (self._snapped("t1", t1, kind), self._snapped("t2", t2, kind))
+        self._caliper_times = times
+        self._show_calipers = True
         self._changed()
 
-    def snap_to_peak(self, t: float, radius_s: float = 0.05) -> float:
-        """The time of the largest deflection of :attr:`lead` within ``radius_s`` of ``t``.
+    def move_caliper(self, which: int, t: float, *, snap: bool | str = False) -> None:
+        """Move one caliper to ``t`` seconds (inside the visible window), the other stays.
 
-        The deflection is measured from the median of those samples, so both an R wave
-        and a deep S wave attract the caliper.
+        Parameters
+        ----------
+        which : {1, 2}
+            The caliper to move.
+        t : float
+            Time in seconds from the start of the record. Calipers not placed yet are
+            both put there.
+        snap : bool or str
+            As in :meth:`set_calipers`.
+
+        Raises
+        ------
+        ValueError
+            For ``which`` other than 1 or 2, or as :meth:`set_calipers`.
         """
-        x = self._signal[self._row(self.lead)]
-        centre = int(round(t * self.fs))
-        radius = max(int(round(radius_s * self.fs)), 1)
-        lo = max(centre - radius, self._start)
-        hi = min(centre + radius + 1, self._start + self._n)
-        piece = x[lo:hi]
-        if piece.size == 0 or not np.isfinite(piece).any():
-            return float(t)
-        deflection = np.abs(piece - np.nanmedian(piece))
-        return (lo + int(np.nanargmax(deflection))) / self.fs
+        if which not in (1, 2):
+            raise ValueError(f"which must be 1 or 2 (the caliper to move), got {which!r}")
+        moved = self._snapped(f"t{which}", t, snap_kind(snap))
+        times = list(self._caliper_times or (moved, moved))
+        times[which - 1] = moved
+        self._caliper_times = (times[0], times[1])
+        self._show_calipers = True
+        self._changed()
 
-    def click(self, x_px: float, y_px: float, *, snap: bool = False) -> bool:
+    def calipers_to_beats(self) -> bool:
+        """Put the calipers on the first two R peaks of :attr:`lead` in view, and show them.
+
+        Returns
+        -------
+        bool
+            Whether there were two R peaks in view; if not, the calipers stay where they
+            were and :attr:`note` says why.
+        """
+        placed = self._place_on_beats()
+        if placed:
+            self._show_calipers = True
+        else:
+            self.note = self._no_beats_note("calipers not moved")
+        self._changed()
+        return placed
+
+    def fiducials_in_view(self, kind: str = "R") -> np.ndarray:
+        """Times (s from the record start) of one kind of fiducial of :attr:`lead` in view.
+
+        Parameters
+        ----------
+        kind : str
+            ``"R"`` for R peaks (detected on :attr:`lead`, cached), or another kind of
+            :data:`~ecgtoolkit.viewer.calipers.SNAP_KINDS` (from the fiducials of
+            :func:`ecgtoolkit.delineate`, delineated as for :attr:`show_marks`).
+
+        Returns
+        -------
+        numpy.ndarray
+            Sorted times in seconds within the visible window.
+        """
+        kind = snap_kind(kind) or "R"
+        first, stop = self._start, self._start + self._n
+        if kind == "R":
+            return self._peaks.between(self.lead, first, stop) / self.fs
+        self._marks.load(first, stop)
+        marks = self._marks.by_lead.get(self.lead)
+        samples = np.zeros(0) if marks is None else marks[:, MARK_COLUMNS.index(kind)]
+        return np.sort(samples[(samples >= first) & (samples < stop)]) / self.fs
+
+    def click(self, x_px: float, y_px: float, *, snap: bool | str = False) -> bool:
         """Put a caliper where the picture was clicked (alternately the first and second).
 
         Parameters
         ----------
         x_px, y_px : float
             Position in the picture's pixels, from its top left corner.
-        snap : bool
-            Move the caliper to the nearby peak (see :meth:`snap_to_peak`).
+        snap : bool or str
+            As in :meth:`set_calipers`: ``True`` moves the caliper to the nearest R
+            peak in view, so a click between two beats lands on the nearer one.
 
         Returns
         -------
@@ -471,22 +529,41 @@ class ECGViewer:
         t = self.time_at(x_px, y_px)
         if t is None:
             return False
-        offsets = list(self._caliper_offsets)
-        offsets[self._next_click] = (self.snap_to_peak(t) if snap else t) - self.start_s
-        self._caliper_offsets = (offsets[0], offsets[1])
+        self.move_caliper(self._next_click + 1, t, snap=snap)
         self._next_click = 1 - self._next_click
-        self._changed()
         return True
 
     def time_at(self, x_px: float, y_px: float) -> float | None:
         """The record time under a pixel of the picture, or None off the strips."""
         return self._renderer.time_at(x_px, y_px)
 
-    def _clamp_calipers(self, old_window_s: float) -> None:
-        """After a zoom, calipers that fell off the window are brought back, scaled."""
-        if max(self._caliper_offsets) > self.window_s:
-            scale = self.window_s / old_window_s
-            self._caliper_offsets = tuple(o * scale for o in self._caliper_offsets)
+    def _snapped(self, name: str, t: float, kind: str | None) -> float:
+        """``t`` checked to be in view, moved to the nearest fiducial of ``kind`` if any."""
+        t = float(t)
+        if not np.isfinite(t) or not self.start_s - 1e-9 <= t <= self.end_s + 1e-9:
+            raise ValueError(
+                f"caliper {name}={t:g} s is outside the visible window "
+                f"{self.start_s:g}–{self.end_s:g} s; scroll there first"
+            )
+        if kind is None:
+            return t
+        times = self.fiducials_in_view(kind)
+        if times.size == 0:
+            self.note = f"No {SNAP_KINDS[kind]} in view in {self.lead}: {name} not snapped."
+            return t
+        return float(times[np.argmin(np.abs(times - t))])
+
+    def _place_on_beats(self) -> bool:
+        """Calipers on the first two R peaks in view; False (nothing moved) if fewer."""
+        peaks = self.fiducials_in_view("R")
+        if peaks.size < 2:
+            return False
+        self._caliper_times = (float(peaks[0]), float(peaks[1]))
+        self._next_click = 0
+        return True
+
+    def _no_beats_note(self, outcome: str) -> str:
+        return f"Fewer than two R peaks in view in {self.lead}: {outcome}."
 
     def _value_at(self, lead: str, t: float) -> float:
         x = self._signal[self._row(lead)]
@@ -497,9 +574,11 @@ class ECGViewer:
         return float(x[i] + (x[j] - x[i]) * fraction) if fraction else float(x[i])
 
     @property
-    def caliper_reading(self) -> CaliperReading:
-        """Δt, ΔV and rate between the calipers, on :attr:`lead`."""
-        t1, t2 = self.calipers
+    def caliper_reading(self) -> CaliperReading | None:
+        """Δt, ΔV and rate between the calipers, on :attr:`lead` (None if not placed)."""
+        if self._caliper_times is None:
+            return None
+        t1, t2 = self._caliper_times
         v1, v2 = self._value_at(self.lead, t1), self._value_at(self.lead, t2)
         dt_ms = round((t2 - t1) * 1000.0, 6)
         rate = 60000.0 / abs(dt_ms) if dt_ms else float("nan")
@@ -507,13 +586,11 @@ class ECGViewer:
 
     @property
     def caliper_text(self) -> str:
-        """The caliper reading as one line of text."""
-        r = self.caliper_reading
-        rate = f" ({r.rate_bpm:.0f} bpm if RR)" if np.isfinite(r.rate_bpm) else ""
-        return (
-            f"Δt {abs(r.dt_ms):.0f} ms{rate} · ΔV {r.dv_mv:+.2f} mV in {r.lead} "
-            f"({r.t1_s:.3f} s → {r.t2_s:.3f} s)"
-        )
+        """The caliper reading as one line of text (saying which are off-screen)."""
+        reading = self.caliper_reading
+        if reading is None:
+            return "No calipers placed: click the trace to place them."
+        return reading_text(reading, self.calipers_in_view)
 
     # -- fiducials ---------------------------------------------------------------------------
     @property
@@ -530,11 +607,17 @@ class ECGViewer:
 
     @property
     def show_calipers(self) -> bool:
-        """Whether the calipers are drawn and read."""
+        """Whether the calipers are drawn and read.
+
+        Showing calipers that were never placed puts them on the first two R peaks in
+        view, if there are two.
+        """
         return self._show_calipers
 
     @show_calipers.setter
     def show_calipers(self, value: bool) -> None:
+        if value and self._caliper_times is None and not self._place_on_beats():
+            self.note = self._no_beats_note("click the trace to place the calipers")
         self._show_calipers = bool(value)
         self._changed()
 

@@ -166,7 +166,7 @@ class StripRenderer:
         if self.viewer._show_marks:
             self.viewer._marks.load(self.viewer._start, self.viewer._start + self.viewer._n)
         pieces: dict[str, tuple[list, list]] = {name: ([], []) for name in self.viewer._shown}
-        caliper_t = self.viewer.calipers
+        caliper_t = self.viewer.calipers if self.viewer.show_calipers else None
         for strip in self._strips:
             name = strip["lead"]
             row_first = self.viewer._start + strip["row"] * self.viewer._row_n
@@ -193,9 +193,10 @@ class StripRenderer:
                     artist.set_data(points / self.viewer.fs, values)
 
             row_start_s = row_first / self.viewer.fs
-            for line, t in zip(strip["calipers"], caliper_t, strict=True):
-                inside = self.viewer.show_calipers and row_start_s <= t <= row_stop / self.viewer.fs
-                line.set_visible(bool(inside))
+            # Calipers are held in record time: one outside this row is not drawn.
+            for line, t in zip(strip["calipers"], caliper_t or (None, None), strict=True):
+                inside = t is not None and row_start_s <= t <= row_stop / self.viewer.fs
+                line.set_visible(inside)
                 if inside:
                     line.set_xdata([t - row_start_s] * 2)
             first_lead = name == self.viewer._shown[0]

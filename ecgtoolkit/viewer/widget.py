@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..core.ecg import ECG
 from ..plot.paper import WAVES
+from .calipers import SNAP_KINDS
 from .model import WINDOW_CHOICES_S, ECGViewer
 
 if TYPE_CHECKING:
@@ -19,11 +20,13 @@ __all__ = ["WATCHED_EVENTS", "build_widget", "on_image_event", "view"]
 WATCHED_EVENTS = ("click", "keydown")
 
 
-def on_image_event(viewer: ECGViewer, event: dict, *, snap: bool = False) -> None:
+def on_image_event(viewer: ECGViewer, event: dict, *, snap: bool | str = False) -> None:
     """Answer a browser event of the picture, as ipyevents reports it.
 
     A click (``{"type": "click", "dataX": x, "dataY": y}``, in the picture's pixels)
-    places the next caliper there; the keys → and ← scroll, + (or =) and − zoom.
+    places the next caliper there, snapped as ``snap`` says (see
+    :meth:`ECGViewer.set_calipers`: ``True`` or ``"R"`` for the nearest R peak); the
+    keys → and ← scroll, + (or =) and − zoom, which leave the calipers on their beats.
 
     Examples
     --------
@@ -74,8 +77,19 @@ def build_widget(viewer: ECGViewer) -> ipywidgets.VBox:
     for control in (c1, c2):
         control.style.description_width = "90px"
     show = w.Checkbox(value=viewer.show_calipers, description="calipers", indent=False)
-    snap = w.Checkbox(value=False, description="snap to peak", indent=False)
-    show.layout.width = snap.layout.width = "110px"
+    show.layout.width = "90px"
+    snap = w.Dropdown(
+        options=[("off", False), *((label, kind) for kind, label in SNAP_KINDS.items())],
+        value="R",
+        description="snap to",
+        layout=w.Layout(width="170px"),
+    )
+    snap.style.description_width = "55px"
+    to_beats = w.Button(
+        description="calipers to beats",
+        tooltip="put the calipers on the first two R peaks in view",
+        layout=w.Layout(width="140px"),
+    )
     reading = w.HTML()
     status = w.HTML()
     image = w.Image(format="png")
@@ -108,11 +122,13 @@ def build_widget(viewer: ECGViewer) -> ipywidgets.VBox:
             )
             marks.value = viewer.show_marks
             show.value = viewer.show_calipers
-            t1, t2 = viewer.calipers
-            for control, t in ((c1, t1), (c2, t2)):
+            # A caliper outside the window shows at the slider's end (the reading says
+            # it is off-screen); moving the slider brings it into view.
+            for control, t in zip((c1, c2), viewer.calipers or (None, None), strict=True):
+                shown = viewer.start_s if t is None else min(max(t, viewer.start_s), viewer.end_s)
                 with control.hold_sync(), control.hold_trait_notifications():
                     control.min, control.max = viewer.start_s, viewer.end_s
-                    control.value = t
+                    control.value = shown
                 control.disabled = not viewer.show_calipers
             reading.value = f"<b>{viewer.caliper_text}</b>" if viewer.show_calipers else ""
             status.value = f"<small>{viewer._status_text()}</small>"
@@ -149,16 +165,22 @@ def build_widget(viewer: ECGViewer) -> ipywidgets.VBox:
     window.observe(act(lambda change: setattr(viewer, "window_s", change["new"])), "value")
     lead.observe(act(set_lead), "value")
     marks.observe(act(set_marks), "value")
-    for control in (c1, c2):
+    for which, control in ((1, c1), (2, c2)):
         control.observe(
-            act(lambda _: viewer.set_calipers(c1.value, c2.value, snap=snap.value)), "value"
+            act(
+                lambda change, which=which: viewer.move_caliper(
+                    which, change["new"], snap=snap.value
+                )
+            ),
+            "value",
         )
     show.observe(act(lambda change: setattr(viewer, "show_calipers", change["new"])), "value")
+    to_beats.on_click(act(lambda _: viewer.calipers_to_beats()))
 
     controls = [
         w.HBox([previous, start, following, window, lead, marks]),
         image,
-        w.HBox([c1, c2, show, snap]),
+        w.HBox([c1, c2, show, snap, to_beats]),
         reading,
         status,
         legend,
@@ -166,11 +188,16 @@ def build_widget(viewer: ECGViewer) -> ipywidgets.VBox:
     try:
         from ipyevents import Event
     except ImportError:
-        hint = "Install ipyevents to place the calipers by clicking on the trace."
+        hint = (
+            "To measure RR, move the caliper sliders near two consecutive R peaks (snap to "
+            "R peak) and read RR and rate above; zooming and scrolling leave the calipers "
+            "on their beats. Install ipyevents to place them by clicking the trace."
+        )
     else:
         hint = (
-            "Click the trace to place caliper 1, then caliper 2; with the pointer on the "
-            "picture, ← → scroll and + − zoom."
+            "To measure RR, click two consecutive R peaks (snap to R peak) and read RR and "
+            "rate above; with the pointer on the picture, ← → scroll and + − zoom, and the "
+            "calipers stay on their beats."
         )
         events = Event(
             source=image, watched_events=list(WATCHED_EVENTS), prevent_default_action=True
@@ -198,8 +225,13 @@ def view(
     (2.5 to 60 s; windows over 10 s wrap into rows of 10 s), the lead menu switches
     leads (or shows them all). Two calipers (dashed lines) read Δt in ms, the rate in
     bpm that Δt means as an RR interval, and ΔV in mV between the values of the top lead
-    at the two calipers; move them with their sliders or, with ipyevents installed, by
-    clicking the trace (first click caliper 1, next click caliper 2).
+    at the two calipers. They start on the first two R peaks in view; move them with
+    their sliders or, with ipyevents installed, by clicking the trace (first click
+    caliper 1, next click caliper 2). "snap to" puts a moved caliper on the nearest R
+    peak in view (or P, QRS or T onset, peak or end; "off" for free placement), and
+    "calipers to beats" brings them back onto the first two R peaks in view. The
+    calipers are fixed to the record: scrolling and zooming never move them, and they
+    are not drawn while outside the window.
 
     Parameters
     ----------

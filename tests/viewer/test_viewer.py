@@ -9,7 +9,11 @@ from hypothesis.extra.numpy import arrays
 
 import ecgtoolkit as et
 from ecgtoolkit.plot.paper import decimate_minmax
-from ecgtoolkit.viewer import ECGViewer, view
+from ecgtoolkit.signal.synthetic import KNOWN, known_beats
+from ecgtoolkit.viewer import SNAP_KINDS, ECGViewer, view
+from ecgtoolkit.viewer.calipers import snap_kind
+from ecgtoolkit.viewer.marks import blocks_to_load
+from ecgtoolkit.viewer.render import MARK_COLUMNS
 from ecgtoolkit.viewer.widget import WATCHED_EVENTS, on_image_event
 
 FS = 500
@@ -253,16 +257,167 @@ def test_calipers_read_rr_rate_and_amplitude(minute):
     assert np.isnan(viewer.caliper_reading.rate_bpm) and "bpm" not in viewer.caliper_text
 
 
-def test_calipers_snap_to_peaks_and_stay_inside_the_window(minute):
+@pytest.mark.parametrize("fs", [250, 360, 500, 1000])
+def test_calipers_start_on_two_consecutive_r_peaks(fs):
+    # known_beats: QRS onsets at 0.6 s + k × 0.8 s, R apex 40% into a 90 ms QRS.
+    true_r = 0.6 + 0.4 * KNOWN["qrs_ms"] / 1000 + 0.8 * np.arange(25)
+    ecg = et.ECG(known_beats(fs, 20.0)[None], fs=fs, leads=["II"])
+    for start_s, first_r in ((0.0, true_r[0]), (3.1, true_r[4])):
+        viewer = ECGViewer(ecg, start_s=start_s, window_s=10)
+        assert viewer.show_calipers and viewer.calipers_in_view == (True, True)
+        t1, t2 = viewer.calipers
+        assert t1 == pytest.approx(first_r, abs=2 / fs)
+        assert t2 == pytest.approx(first_r + 0.8, abs=2 / fs)  # the next beat
+        reading = viewer.caliper_reading
+        assert reading.dt_ms == pytest.approx(800, abs=2000 / fs)
+        assert reading.rate_bpm == pytest.approx(75, abs=0.5)
+        assert viewer.caliper_text.startswith("Δt 800 ms (75 bpm if RR)")
+
+
+def test_calipers_start_on_annotated_beats_of_a_real_record(data_dir):
+    wfdb = pytest.importorskip("wfdb")
+    path = str(data_dir / "mitdb" / "100")
+    ann = wfdb.rdann(path, "atr", sampfrom=360 * 895, sampto=360 * 915)
+    beats = np.array([s for s, y in zip(ann.sample, ann.symbol, strict=True) if y in "NAV"]) / 360
+    viewer = ECGViewer(et.read(path), start_s=900, window_s=10)
+    t1, t2 = viewer.calipers
+    first = np.searchsorted(beats, 900)
+    assert t1 == pytest.approx(beats[first], abs=0.02)
+    assert t2 == pytest.approx(beats[first + 1], abs=0.02)
+    assert viewer._peaks._blocks == {"MLII": {15}}  # one minute of one lead searched
+
+
+def test_a_click_between_beats_snaps_to_the_nearer_r_peak_not_the_t_wave(minute):
     viewer = ECGViewer(minute, window_s=10)
-    viewer.set_calipers(FIRST_R_S + 0.03, FIRST_R_S + RR_S - 0.02, snap=True)
-    assert viewer.calipers == pytest.approx((FIRST_R_S, FIRST_R_S + RR_S))
-    with pytest.raises(ValueError, match="outside the visible window 0–10 s"):
-        viewer.set_calipers(2.0, 12.0)
-    viewer.next()  # calipers keep their place on the screen
-    assert viewer.calipers == pytest.approx((10 + FIRST_R_S, 10 + FIRST_R_S + RR_S))
+    viewer.render()
+    box = viewer.figure.axes[0].bbox
+    height = viewer.figure.bbox.height
+
+    def pixel(t):
+        return box.x0 + t / viewer.row_s * box.width, height - (box.y0 + box.y1) / 2
+
+    r = FIRST_R_S + 2 * RR_S
+    assert viewer.click(*pixel(r + 0.28), snap=True)  # on the T wave's apex
+    assert viewer.click(*pixel(r + 0.5), snap="R")  # nearer the next beat
+    assert viewer.calipers == pytest.approx((r, r + RR_S))
+    assert viewer.caliper_reading.dt_ms == pytest.approx(800)
+    viewer.set_calipers(r + 0.35, r + RR_S + 0.39, snap=True)  # far from any R peak
+    assert viewer.calipers == pytest.approx((r, r + RR_S))
+    viewer.set_calipers(r + 0.28, r + 0.5)  # snap=False: exactly there
+    assert viewer.calipers == pytest.approx((r + 0.28, r + 0.5))
+    assert viewer.fiducials_in_view() == pytest.approx(np.arange(FIRST_R_S, 10, RR_S))
+
+
+def test_calipers_snap_to_other_fiducials(minute):
+    viewer = ECGViewer(minute, window_s=10, marks=_marks_frame())
+    r = FIRST_R_S + RR_S
+    viewer.set_calipers(r + 0.1, r + 0.1, snap="qrs onset")
+    assert viewer.calipers == pytest.approx((r - 0.04, r - 0.04))
+    viewer.move_caliper(2, r + 0.5, snap="T end")
+    assert viewer.calipers == pytest.approx((r - 0.04, r + 0.38))
+    viewer.move_caliper(1, r - 0.15, snap="P_on")
+    assert viewer.calipers[0] == pytest.approx(r - 0.2)
+    assert viewer.fiducials_in_view("T_peak") == pytest.approx(
+        np.arange(FIRST_R_S, 9.7, RR_S) + 0.28
+    )
+    with pytest.raises(ValueError, match="names no fiducial; use True"):
+        viewer.set_calipers(1, 2, snap="U wave")
+    with pytest.raises(TypeError, match="snap takes"):
+        viewer.set_calipers(1, 2, snap=3)
+    with pytest.raises(ValueError, match="1 or 2"):
+        viewer.move_caliper(3, 1.0)
+    assert viewer.calipers[0] == pytest.approx(r - 0.2)  # unchanged by refused calls
+
+
+def test_snap_kinds_are_fiducials_the_viewer_knows():
+    assert all(kind == "R" or kind in MARK_COLUMNS for kind in SNAP_KINDS)
+    assert [snap_kind(s) for s in (True, "r", "R_peak", "QRS-offset", "t end", None)] == [
+        "R",
+        "R",
+        "R",
+        "QRS_off",
+        "T_off",
+        None,
+    ]
+
+
+def test_zoom_and_scroll_never_move_the_calipers(minute):
+    viewer = ECGViewer(minute, window_s=10)
+    placed = viewer.calipers
+    assert placed == pytest.approx((FIRST_R_S, FIRST_R_S + RR_S))
+    for change in (
+        viewer.zoom_in,
+        viewer.zoom_in,
+        viewer.zoom_out,
+        viewer.zoom_out,
+        viewer.zoom_out,
+        lambda: setattr(viewer, "window_s", 2.5),
+        viewer.next,
+        viewer.previous,
+        lambda: setattr(viewer, "start_s", 0.2),
+    ):
+        change()
+        assert viewer.calipers == placed
     viewer.window_s = 2.5
-    assert all(viewer.start_s <= t <= viewer.end_s for t in viewer.calipers)
+    viewer.start_s = 0
+    viewer.render()
+    lines = viewer._renderer._strips[0]["calipers"]
+    assert [line.get_visible() for line in lines] == [True, True]
+    viewer.next()  # now 2.5–5 s: the calipers stay at 0.3 and 1.1 s, off-screen
+    viewer.render()
+    assert viewer.calipers == placed and viewer.calipers_in_view == (False, False)
+    assert [line.get_visible() for line in lines] == [False, False]
+    assert viewer.caliper_text.endswith("both off-screen")
+    assert viewer.calipers_to_beats()
+    assert viewer.calipers == pytest.approx((FIRST_R_S + 3 * RR_S, FIRST_R_S + 4 * RR_S))
+    viewer.window_s = 10  # 2.5–12.5 s
+    viewer.move_caliper(2, 12.1, snap=True)  # the R peak at 12.3 s
+    viewer.start_s = 5
+    assert viewer.calipers_in_view == (False, True)
+    assert viewer.calipers == pytest.approx((FIRST_R_S + 3 * RR_S, 12.3))
+    assert viewer.caliper_text.endswith("caliper 1 off-screen")
+
+
+def test_calipers_start_hidden_without_two_beats_in_view():
+    flat = et.ECG(np.zeros((1, 10 * FS)), fs=FS, leads=["II"])
+    viewer = ECGViewer(flat, window_s=10)
+    assert viewer.calipers is None and not viewer.show_calipers
+    assert viewer.caliper_reading is None and viewer.calipers_in_view == (False, False)
+    assert "Fewer than two R peaks in view in II: calipers hidden" in viewer.note
+    assert "No calipers placed" in viewer.caliper_text
+    assert viewer.render().startswith(b"\x89PNG")
+    assert not viewer.calipers_to_beats() and viewer.calipers is None
+    viewer.show_calipers = True
+    assert viewer.calipers is None and "click the trace" in viewer.note
+    viewer.move_caliper(2, 4.0, snap=True)  # nothing to snap to: placed as asked
+    assert viewer.calipers == (4.0, 4.0) and "No R peak in view" in viewer.note
+
+    t = np.arange(30 * FS) / FS  # 20 bpm: one beat in a 2.5 s window
+    slow = sum(np.exp(-0.5 * ((t - r) / 0.012) ** 2) for r in np.arange(1.0, 30, 3.0))
+    viewer = ECGViewer(et.ECG(slow[None], fs=FS, leads=["II"]), window_s=2.5)
+    assert viewer.calipers is None and not viewer.show_calipers
+    viewer.window_s = 10
+    viewer.show_calipers = True  # now two beats are in view: they go there
+    assert viewer.calipers == pytest.approx((1.0, 4.0))
+
+
+def test_peaks_are_searched_per_lead_and_a_minute_at_a_time(minute):
+    assert blocks_to_load(100 * FS, FS, 0, 10 * FS, set()) == [(0, 0, 100 * FS, None)]
+    assert blocks_to_load(100 * FS, FS, 0, 10 * FS, {0}) == []
+    minute_n, context = 60 * FS, 5 * FS
+    assert blocks_to_load(300 * FS, FS, 55 * FS, 65 * FS, {0}) == [
+        (1, minute_n - context, 2 * minute_n + context, (minute_n, 2 * minute_n))
+    ]
+    five_minutes = minute.replace(np.tile(minute.signal, 5))  # 60 s holds 75 whole RR
+    viewer = ECGViewer(five_minutes, start_s=115, window_s=10)
+    assert viewer._peaks._blocks == {"II": {1, 2}}
+    placed = viewer.calipers
+    assert placed == pytest.approx((115.5, 116.3))
+    viewer.lead = "V1"  # deep S waves: its own peaks, and the calipers stay
+    assert viewer.calipers == placed
+    r_times = np.arange(FIRST_R_S, 300, RR_S)
+    assert viewer.fiducials_in_view() == pytest.approx(r_times[(r_times >= 115) & (r_times < 125)])
+    assert viewer._peaks._blocks == {"II": {1, 2}, "V1": {1, 2}}
 
 
 def test_clicks_place_the_calipers(minute):
@@ -289,7 +444,8 @@ def _r_marks(viewer):
     return np.asarray(qrs_peaks.get_xdata()) + viewer.start_s
 
 
-def test_marks_from_a_dataframe_are_drawn_where_they_are(minute):
+def _marks_frame():
+    """Fiducials of lead II of the ``minute`` fixture, where its waves are."""
     r_samples = np.round(np.arange(FIRST_R_S, 60, RR_S) * FS)
     frame = pd.DataFrame({"lead": "II", "beat": np.arange(r_samples.size)})
     for name, shift in (
@@ -304,7 +460,12 @@ def test_marks_from_a_dataframe_are_drawn_where_they_are(minute):
         ("T_off", 0.38),
     ):
         frame[name] = r_samples + shift * FS
-    viewer = ECGViewer(minute, start_s=10, window_s=5, marks=frame)
+    return frame
+
+
+def test_marks_from_a_dataframe_are_drawn_where_they_are(minute):
+    r_samples = np.round(np.arange(FIRST_R_S, 60, RR_S) * FS)
+    viewer = ECGViewer(minute, start_s=10, window_s=5, marks=_marks_frame())
     viewer.render()
     expected = r_samples[(r_samples >= 10 * FS) & (r_samples < 15 * FS)] / FS
     assert np.allclose(_r_marks(viewer), expected)
@@ -373,9 +534,19 @@ def test_view_returns_a_widget_driven_by_the_viewer(minute):
     controls["lead"].value = "all leads"
     assert viewer.leads == ("II", "V1")
 
-    controls["caliper 1 (s)"].value = 33.0 + FIRST_R_S + 0.1
-    controls["caliper 2 (s)"].value = 33.0 + FIRST_R_S + 0.9
+    assert "both off-screen" in box.children[3].value  # still on 0.3 and 1.1 s
+    assert controls["snap to"].value == "R"
+    controls["caliper 1 (s)"].value = 33.0 + FIRST_R_S + 0.1  # snapped to 33.1 s ...
+    controls["caliper 2 (s)"].value = 33.0 + FIRST_R_S + 0.9  # ... and 33.9 s
+    assert viewer.calipers == pytest.approx((33.1, 33.9))
+    assert controls["caliper 1 (s)"].value == pytest.approx(33.1)
     assert "Δt 800 ms (75 bpm if RR)" in box.children[3].value
+    controls["snap to"].value = False
+    controls["caliper 2 (s)"].value = 34.0
+    assert viewer.calipers == pytest.approx((33.1, 34.0))
+    controls["calipers to beats"].click()
+    assert viewer.calipers == pytest.approx((33.1, 33.9))
+    assert "consecutive R peaks" in box.children[-1].value  # how to measure RR
 
     viewer.set_calipers(40.0, 40.4)  # changes made from code show at once
     assert controls["caliper 2 (s)"].value == 40.4
