@@ -8,10 +8,11 @@ from typing import Any
 
 import numpy as np
 
+from .display import format_count, format_share, format_value, is_missing, summary_html
 from .leads import derive_limb_leads, missing_leads, normalize_lead_names, order_leads
 from .units import unit_factor
 
-__all__ = ["ECG"]
+__all__ = ["ECG", "metadata_rows"]
 
 
 class ECG:
@@ -414,18 +415,160 @@ class ECG:
     def __repr__(self) -> str:
         return f"<{self._summary()}>"
 
+    def _display_rows(self) -> list[tuple[str, str]]:
+        """Key facts for :meth:`_repr_html_`: shape, rate, range, then the metadata."""
+        finite = self.signal[np.isfinite(self.signal)]
+        if finite.size:
+            span = f"{finite.min():.2f} to {finite.max():.2f} mV"
+            if finite.size < self.signal.size:
+                missing = 1 - finite.size / self.signal.size
+                span += f" ({format_share(missing)} of samples missing)"
+        else:
+            span = "no finite samples"
+        shown = ", ".join(self.leads[:_LEADS_SHOWN])
+        more = f", … ({self.n_leads} in all)" if self.n_leads > _LEADS_SHOWN else ""
+        rows = [("records", format_count(self.n_records))] if self.is_batch else []
+        rows += [
+            ("leads", f"{self.n_leads}: {shown}{more}"),
+            ("duration", f"{self.duration_s:g} s ({format_count(self.n_samples)} samples)"),
+            ("sampling rate", f"{self.fs:g} Hz"),
+            ("units", self.units),
+            ("range", span),
+        ]
+        return rows + metadata_rows(self.meta)
+
     def _repr_html_(self) -> str:
+        """A Jupyter display: key facts and metadata over a thumbnail of the first seconds."""
         from ..plot.ecg import thumbnail_png
 
         record = self[0] if self.is_batch else self
-        finite = self.signal[np.isfinite(self.signal)]
-        rng = f"{finite.min():.2f} to {finite.max():.2f} mV" if finite.size else "no finite samples"
-        leads = ", ".join(self.leads)
-        note = " (first record shown)" if self.is_batch else ""
-        return (
-            f"<div><b>{self._summary()}</b><br>leads: {leads}; range {rng}{note}<br>"
-            f'<img src="data:image/png;base64,{thumbnail_png(record)}" alt="ECG thumbnail"/></div>'
+        image = (
+            f'<img src="data:image/png;base64,{thumbnail_png(record)}" alt="ECG thumbnail" '
+            'style="max-width:100%"/>'
         )
+        return summary_html(
+            self._summary(),
+            self._display_rows(),
+            notes=["first record shown"] if self.is_batch else (),
+            extra_html=image,
+        )
+
+
+#: Leads named in an ECG's display before "… (n in all)".
+_LEADS_SHOWN = 12
+#: Characters of one metadata value in an ECG's display.
+_META_CHARS = 120
+
+
+def metadata_rows(meta: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """An ECG's metadata as display rows: labels and short, readable values.
+
+    The rows of an ECG's Jupyter display (and of results that hold an ECG's
+    metadata), for :func:`ecgtoolkit.core.display.summary_html`.
+
+    Parameters
+    ----------
+    meta : mapping
+        :attr:`ECG.meta`, or part of it.
+
+    Returns
+    -------
+    list of (str, str)
+        One row per entry, its key with spaces for underscores, in order. The
+        ``generator`` entry gives rows "generator" (the model), "weights" (with the
+        first 12 digits of its sha256) and "generated with" (the other settings); the
+        ``acceptance`` entry of ``generate(accept=...)`` gives "acceptance" (the share
+        of candidates that passed) and "accepted by" (the check). Floats read with 3
+        significant digits, missing values "n/a", long sequences by their first and
+        last values and their count; each value is cut to 120 characters.
+
+    Examples
+    --------
+    >>> meta = {"seed": 3, "acceptance": {"check": "is_normal(NormalCriteria())",
+    ...         "candidates": 60, "passed": 55, "rate": 0.9167}}
+    >>> for label, value in metadata_rows(meta):
+    ...     print(f"{label}: {value}")
+    seed: 3
+    acceptance: 91.7% (55 of 60 tried)
+    accepted by: is_normal(NormalCriteria())
+    """
+    rows: list[tuple[str, str]] = []
+    for key, value in meta.items():
+        if key == "generator" and isinstance(value, Mapping):
+            rows += _generator_rows(value)
+        elif key == "acceptance" and isinstance(value, Mapping):
+            rows += _acceptance_rows(value)
+        else:
+            rows.append((key.replace("_", " "), _meta_text(value)))
+    return rows
+
+
+def _generator_rows(generator: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``meta["generator"]``: the model, its weights, and the other settings on one row."""
+    rest = dict(generator)
+    rows = []
+    if "model" in rest:
+        rows.append(("generator", _meta_text(rest.pop("model"))))
+    weights, sha = rest.pop("weights", None), rest.pop("weights_sha256", None)
+    parts = [] if weights is None else [_meta_text(weights)]
+    if sha:
+        parts.append(f"sha256 {str(sha)[:12]}…")
+    if parts:
+        rows.append(("weights", ", ".join(parts)))
+    if rest:
+        settings = ", ".join(f"{k.replace('_', ' ')} {_meta_text(v)}" for k, v in rest.items())
+        rows.append(("generated with", _meta_text(settings)))
+    return rows
+
+
+def _acceptance_rows(acceptance: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``meta["acceptance"]``: "91.7% (55 of 60 tried)" and the check."""
+    rate, passed, tried = (acceptance.get(k) for k in ("rate", "passed", "candidates"))
+    if rate is None and passed is not None and tried:
+        rate = passed / tried
+    text = format_share(rate) if rate is not None else "n/a"
+    if passed is not None and tried is not None:
+        text += f" ({format_count(passed)} of {format_count(tried)} tried)"
+    rows = [("acceptance", text)]
+    if "check" in acceptance:
+        rows.append(("accepted by", _meta_text(acceptance["check"])))
+    return rows
+
+
+def _meta_text(value: Any, limit: int = _META_CHARS) -> str:
+    """A metadata value in one short line: numbers readable, long sequences summarised."""
+    if isinstance(value, Mapping):
+        text = ", ".join(f"{k}: {_meta_text(v, limit)}" for k, v in value.items())
+    elif isinstance(value, (list, tuple, np.ndarray)):
+        items = np.asarray(value, dtype=object) if not isinstance(value, np.ndarray) else value
+        if items.ndim > 1:
+            text = f"array of shape {items.shape}"
+        elif items.size == 0:
+            text = "none"
+        elif items.size <= 6:
+            text = ", ".join(_scalar_text(v) for v in items)
+        else:
+            text = (
+                f"{_scalar_text(items[0])}, {_scalar_text(items[1])}, … "
+                f"{_scalar_text(items[-1])} ({format_count(items.size)} values)"
+            )
+    else:
+        text = _scalar_text(value)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _scalar_text(value: Any) -> str:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return str(value)
+    if is_missing(value):
+        return "n/a"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else format_value(value)
+    return str(value)
 
 
 #: Batch metadata holding one value per record, and the key of one record's value.

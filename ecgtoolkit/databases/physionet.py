@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..core.display import format_count, summary_html
 from ..core.ecg import ECG
 from ..core.progress import progress_bar
 from ..io import read
@@ -89,6 +90,64 @@ class Database:
             f"{self.ecg.n_samples} samples ({self.ecg.duration_s:g} s at {self.ecg.fs:g} Hz); "
             f"meta: {self.meta.shape[1]} columns; {notes}>"
         )
+
+    def _repr_html_(self) -> str:
+        """A Jupyter display: the records' shape, who they are, and what is annotated."""
+        ecg, meta = self.ecg, self.meta
+        rows = [
+            ("records", format_count(len(self))),
+            ("leads", f"{ecg.n_leads}: {', '.join(ecg.leads)}"),
+            ("duration", f"{ecg.duration_s:g} s ({format_count(ecg.n_samples)} samples)"),
+            ("sampling rate", f"{ecg.fs:g} Hz"),
+            ("units", ecg.units),
+        ]
+        if "sex" in meta:
+            sexes = meta["sex"].value_counts()
+            text = ", ".join(f"{k} {format_count(v)}" for k, v in sexes.items())
+            unknown = len(meta) - int(sexes.sum())
+            rows.append(("sex", text + (f", unknown {format_count(unknown)}" if unknown else "")))
+        if "age" in meta:
+            rows.append(("age", _age_text(meta)))
+        columns = [str(c) for c in meta.columns]
+        shown = ", ".join(columns[:_COLUMNS_SHOWN])
+        more = f", … ({len(columns)} in all)" if len(columns) > _COLUMNS_SHOWN else ""
+        rows.append(("metadata columns", shown + more if columns else "none"))
+        annotated = "none"
+        if self.annotations is not None:
+            waves = (
+                self.annotations["wave"].value_counts(sort=False)
+                if "wave" in self.annotations
+                else {}
+            )
+            parts = ", ".join(f"{k} {format_count(v)}" for k, v in dict(waves).items())
+            annotated = f"{format_count(len(self.annotations))} waves" + (
+                f" ({parts})" if parts else ""
+            )
+        rows.append(("expert annotations", annotated))
+        if self.path is not None:
+            rows.append(("read from", str(self.path)))
+        return summary_html(f"Database {self.name}", rows)
+
+
+#: Metadata columns named in a Database's display before "… (n in all)".
+_COLUMNS_SHOWN = 12
+
+
+def _age_text(meta: pd.DataFrame) -> str:
+    """``"median 58 years (46–70); 3 over 89; 2 unknown"``."""
+    ages = meta["age"].to_numpy(dtype=float)
+    known = ages[np.isfinite(ages)]
+    over = int(meta["age_over_89"].sum()) if "age_over_89" in meta else 0
+    parts = []
+    if known.size:
+        q1, median, q3 = np.percentile(known, [25.0, 50.0, 75.0])
+        parts.append(f"median {median:.0f} years ({q1:.0f}–{q3:.0f})")
+    if over:
+        parts.append(f"{format_count(over)} over 89")
+    unknown = ages.size - known.size - over
+    if unknown:
+        parts.append(f"{format_count(unknown)} unknown")
+    return "; ".join(parts) or "unknown"
 
 
 # -- finding or downloading a copy ------------------------------------------------------

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..core.display import format_count, summary_html
 from ..core.ecg import ECG
 
 __all__ = ["RECORD_SUFFIXES", "FolderSource", "list_records", "natural_key"]
@@ -143,4 +145,36 @@ class FolderSource:
         return read(self.folder / name)
 
     def __repr__(self) -> str:
-        return f"FolderSource({str(self.folder)!r}, {len(self)} records)"
+        return f"<FolderSource {str(self.folder)!r} | {format_count(len(self))} records>"
+
+    def _repr_html_(self) -> str:
+        """A Jupyter display: the folder, its records by format, first and last ids.
+
+        Nothing is read but the folder's listing.
+        """
+        kinds = Counter(
+            _FORMATS.get(Path(n).suffix.lower(), Path(n).suffix) for n in self.record_ids
+        )
+        ids = self.record_ids
+        shown = ", ".join(ids) if len(ids) <= 4 else f"{ids[0]}, {ids[1]}, … {ids[-1]}"
+        rows = [
+            ("folder", str(self.folder)),
+            ("records", format_count(len(self))),
+            ("formats", ", ".join(f"{k} {format_count(v)}" for k, v in kinds.most_common())),
+            ("record ids", shown),
+        ]
+        if (self.folder / "manifest.json").is_file():
+            rows.append(("manifest", "manifest.json (fs and leads of files that lack them)"))
+        return summary_html(f"FolderSource {self.folder.name}", rows)
+
+
+#: How each record suffix reads in a folder's display.
+_FORMATS = {
+    ".hea": "WFDB",
+    ".csv": "CSV",
+    ".asc": "ASCII",
+    ".npy": "NumPy .npy",
+    ".npz": "NumPy .npz",
+    ".mat": "MATLAB .mat",
+    ".xml": "GE MUSE XML",
+}

@@ -7,6 +7,7 @@ of measurement, so the check lives here, above both.
 from __future__ import annotations
 
 import os
+from dataclasses import fields
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,17 @@ from .measure import measure
 __all__ = ["generate_accepted"]
 
 
+def _criteria_text(criteria: NormalCriteria) -> str:
+    """``NormalCriteria(...)`` naming only the criteria changed from the defaults."""
+    default = NormalCriteria()
+    changed = [
+        f"{f.name}={getattr(criteria, f.name)!r}"
+        for f in fields(NormalCriteria)
+        if getattr(criteria, f.name) != getattr(default, f.name)
+    ]
+    return f"NormalCriteria({', '.join(changed)})"
+
+
 def _acceptance_check(accept: Any):
     """A function: measurements table -> bool array, and a description of it."""
     if isinstance(accept, str):
@@ -33,7 +45,7 @@ def _acceptance_check(accept: Any):
     if isinstance(accept, NormalCriteria):
         criteria = accept
         return (lambda table: is_normal(table, criteria)["normal"].to_numpy(bool)), (
-            f"is_normal({criteria})"
+            f"is_normal({_criteria_text(criteria)})"
         )
     if callable(accept):
         name = getattr(accept, "__name__", type(accept).__name__)
@@ -73,6 +85,15 @@ def generate_accepted(
     :func:`ecgtoolkit.measure`), record ids ``start_id, start_id + 1, …`` in order, so
     record ``i`` of the result depends only on the seed and the check.
 
+    Returns
+    -------
+    ECG
+        The batch; ``meta["acceptance"]`` holds ``check`` (what was checked, e.g.
+        ``"is_normal(NormalCriteria())"`` naming only the criteria changed from the
+        defaults), ``candidates`` and ``passed`` (counts of all the candidates tried,
+        which may be more than ``n``) and ``rate``, ``passed / candidates`` rounded to
+        4 decimals.
+
     Raises
     ------
     RuntimeError
@@ -82,8 +103,8 @@ def generate_accepted(
     Examples
     --------
     >>> batch = generate_accepted(2, "normal", seed=0, progress=False)
-    >>> batch.meta["acceptance"]["check"].startswith("is_normal")
-    True
+    >>> batch.meta["acceptance"]["check"]
+    'is_normal(NormalCriteria())'
     """
     n = validation.count(n)
     settings = GeneratorSettings.resolve(
@@ -139,7 +160,7 @@ def generate_accepted(
             "check": described,
             "candidates": int(tried),
             "passed": int(passed),
-            "rate": passed / tried,
+            "rate": round(passed / tried, 4),
         },
     }
     return ECG(np.ascontiguousarray(signal), fs=FS, leads=settings.leads, units="mV", meta=meta)

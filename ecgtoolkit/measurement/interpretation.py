@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.display import NOT_MEASURABLE
 from .intervals import PHYSIOLOGY_COLUMNS
 from .record import GLOBAL_COLUMNS
 
@@ -33,9 +34,11 @@ RHYTHMS: tuple[str, ...] = (
     "atrial fibrillation", "atrial flutter", "other",
 )  # fmt: skip
 
-#: Frontal QRS axis categories (Surawicz et al. 2009, AHA/ACCF/HRS part III).
+#: Frontal QRS axis categories (Surawicz et al. 2009, AHA/ACCF/HRS part III), and
+#: :data:`~ecgtoolkit.core.display.NOT_MEASURABLE` for an axis that was not measured.
 AXIS_CATEGORIES: tuple[str, ...] = (
     "normal", "left axis deviation", "right axis deviation", "extreme axis deviation",
+    NOT_MEASURABLE,
 )  # fmt: skip
 
 # --- sources -------------------------------------------------------------------------
@@ -102,6 +105,14 @@ class NormalCriteria:
         (2009) advise a linear regression correction rather than Bazett's.
     qrs_axis_deg : (float, float)
         −30° to +90° (Surawicz et al. 2009).
+    extra : dict of str to (float, float)
+        Limits on other columns of the measurements, ``{"qrs_ms": (80, 110)}``.
+
+    Notes
+    -----
+    Each criterion must be met: a value that could not be measured fails its
+    criterion ("PR not measurable (no P wave found)"), since an ECG whose PR cannot
+    be checked cannot be called normal.
     """
 
     rhythms: tuple[str, ...] = ("sinus rhythm", "sinus arrhythmia")
@@ -180,9 +191,13 @@ def _unmeasured_why(row: pd.Series, measured: list[str]) -> str | None:
 
 
 def _axis_category(axis: float) -> str:
-    """AHA/ACCF/HRS frontal QRS axis category (Surawicz et al. 2009)."""
+    """AHA/ACCF/HRS frontal QRS axis category (Surawicz et al. 2009).
+
+    A missing axis is "not measurable", not the statement's "indeterminate axis" (QRS
+    equiphasic in all six limb leads), which the measured angle does not tell apart.
+    """
     if not np.isfinite(axis):
-        return ""
+        return NOT_MEASURABLE
     if -30.0 <= axis <= 90.0:
         return "normal"
     if -90.0 <= axis < -30.0:
@@ -190,6 +205,44 @@ def _axis_category(axis: float) -> str:
     if 90.0 < axis <= 180.0:
         return "right axis deviation"
     return "extreme axis deviation"
+
+
+def _missing_why(row: pd.Series, column: str) -> str:
+    """Why ``column`` of a measured row is missing, in a few words ("" when unknown)."""
+    reason = row.get("reason", "")
+    reason = reason if isinstance(reason, str) else ""
+    if column == "heart_rate":
+        return "fewer than two beats found"
+    if column == "p_wave_share":
+        return "P waves not delineated"
+    if "no dominant beat" in reason:
+        return "no dominant beat morphology"
+    share = _num(row, "p_wave_share")
+    if column == "pr_ms":
+        if np.isnan(share):
+            return "P waves not measured"
+        if share == 0:
+            return "no P wave found"
+        if share < P_PRESENT_SHARE:
+            return f"P waves found before only {share:.0%} of beats"
+        return "no P-wave onset on the median beat"
+    if column == "qrs_ms":
+        return "no QRS onset or end on the median beat"
+    if column == "qt_ms" or (column.startswith("qtc_") and np.isnan(_num(row, "qt_ms"))):
+        return "no T-wave end on the median beat"
+    if column.startswith("qtc_"):
+        return "no RR interval to correct with"
+    if column == "qrs_axis_deg":
+        if reason.startswith("axes need"):
+            return "fewer than two usable limb leads"
+        return "no QRS boundaries on the median beat"
+    return ""
+
+
+def _not_measurable(label: str, row: pd.Series, column: str) -> str:
+    """``"PR not measurable (no P wave found)"``."""
+    why = _missing_why(row, column)
+    return f"{label} {NOT_MEASURABLE}" + (f" ({why})" if why else "")
 
 
 def _rhythm(row: pd.Series) -> tuple[str, list[str]]:
@@ -265,7 +318,7 @@ def _interpret_row(row: pd.Series, leads: set[str], measured: list[str]) -> dict
     if unmeasured is not None:
         return {
             "rhythm": "",
-            "axis": "",
+            "axis": NOT_MEASURABLE,
             "first_degree_av_block": False,
             "wide_qrs": False,
             "conduction": "",
@@ -274,7 +327,7 @@ def _interpret_row(row: pd.Series, leads: set[str], measured: list[str]) -> dict
     rhythm, why = _rhythm(row)
     axis = _num(row, "qrs_axis_deg")
     category = _axis_category(axis)
-    if category not in ("", "normal"):
+    if category not in (NOT_MEASURABLE, "normal"):
         why.append(f"{category}: QRS axis {axis:.0f}° ({_SURAWICZ})")
     pr = _num(row, "pr_ms")
     sinus = rhythm.startswith("sinus")
@@ -313,7 +366,8 @@ def interpret(measurements: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFram
 
         * ``rhythm``: one of :data:`RHYTHMS` ("" when the record was not measured, or
           its heart rate or P-wave share was not);
-        * ``axis``: the frontal QRS axis category, one of :data:`AXIS_CATEGORIES`;
+        * ``axis``: the frontal QRS axis category, one of :data:`AXIS_CATEGORIES`:
+          "not measurable" when the axis was not measured (never "");
         * ``first_degree_av_block``: PR > 200 ms in a sinus rhythm;
         * ``wide_qrs``: QRS ≥ 120 ms, and ``conduction``: its pattern ("right bundle
           branch block pattern", "left bundle branch block pattern" or "nonspecific
@@ -348,7 +402,10 @@ def interpret(measurements: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFram
 
     Axis categories by the AHA/ACCF/HRS boundaries (Surawicz et al. 2009): normal −30°
     to +90°, left axis deviation −30° to −90°, right axis deviation +90° to +180°,
-    extreme axis deviation −90° to −180°.
+    extreme axis deviation −90° to −180°. An axis that was not measured (fewer than two
+    usable limb leads, no QRS boundaries) is "not measurable"; the statement's
+    "indeterminate axis" (QRS equiphasic in all six limb leads) is not told apart, as
+    the net QRS areas always give an angle.
 
     Bundle-branch-block pattern of a QRS ≥ 120 ms (Surawicz et al. 2009), from the
     amplitudes of the median beat: right when V1 is predominantly positive (R wave
@@ -382,8 +439,39 @@ def interpret(measurements: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFram
     return _shaped(out, single, measurements)
 
 
-def _outside(value: float, low: float, high: float) -> bool:
-    return not (np.isfinite(value) and low <= value <= high)
+def _normal_row(row: pd.Series, rhythm: str, c: NormalCriteria) -> dict[str, Any]:
+    """``normal`` and ``reasons`` of one measured row; a missing value fails, named so."""
+    fails = []
+    if not rhythm:
+        missing = [n for n in ("heart_rate", "p_wave_share") if np.isnan(_num(row, n))]
+        fails.append(_not_measurable("rhythm", row, missing[0] if missing else ""))
+    elif rhythm not in c.rhythms:
+        fails.append(f"rhythm {rhythm!r} not in {list(c.rhythms)}")
+    share = _num(row, "p_wave_share")
+    if not np.isfinite(share):
+        fails.append(_not_measurable("P-wave share", row, "p_wave_share"))
+    elif share < c.min_p_wave_share:
+        fails.append(f"P wave before {share:.0%} of beats (< {c.min_p_wave_share:.0%})")
+    checks = [
+        ("heart rate", "heart_rate", c.heart_rate_bpm, "bpm"),
+        ("PR", "pr_ms", c.pr_ms, "ms"),
+        ("QTc", c.qtc_column, c.qtc_ms, "ms"),
+        ("QRS axis", "qrs_axis_deg", c.qrs_axis_deg, "°"),
+        *((name, name, limits, "") for name, limits in c.extra.items()),
+    ]
+    for label, column, (low, high), unit in checks:
+        value = _num(row, column)
+        if not np.isfinite(value):
+            fails.append(_not_measurable(label, row, column))
+        elif not low <= value <= high:
+            unit_text = f" {unit}" if unit and unit != "°" else unit
+            fails.append(f"{label} {value:.0f}{unit_text} outside {low:g}–{high:g}")
+    qrs = _num(row, "qrs_ms")
+    if not np.isfinite(qrs):
+        fails.append(_not_measurable("QRS", row, "qrs_ms"))
+    elif qrs >= c.max_qrs_ms:
+        fails.append(f"QRS {qrs:.0f} ms not < {c.max_qrs_ms:g}")
+    return {"normal": not fails, "reasons": "; ".join(fails)}
 
 
 def is_normal(
@@ -407,7 +495,18 @@ def is_normal(
     pandas.Series or pandas.DataFrame
         ``normal`` (bool) and ``reasons`` (each criterion that failed, "" when normal),
         a Series for one record, a DataFrame for a table. A value that could not be
-        measured (NaN) fails its criterion: a normal ECG has all of them.
+        measured (NaN) fails its criterion, and its reason says so and why, e.g.
+        "PR not measurable (no P wave found)"; see Notes.
+
+    Notes
+    -----
+    A normal ECG meets every criterion, so a record is normal only when each criterion
+    could be checked: a missing PR interval, QTc or axis fails, as it always has. Most
+    missing PR intervals come with absent P waves, which fail the rhythm and P-wave
+    criteria anyway; where P waves are found but their onset is not, a short PR
+    (pre-excitation, Surawicz et al. 2009) cannot be ruled out, and a filter that
+    selects normal ECGs, as ``ecgtoolkit.generate(accept="normal")`` does, should
+    reject rather than guess.
 
     Examples
     --------
@@ -435,27 +534,6 @@ def is_normal(
         if _unmeasured_why(row, measured) is not None:
             rows.append({"normal": False, "reasons": said["reasons"]})
             continue
-        fails = []
-        if said["rhythm"] not in c.rhythms:
-            fails.append(f"rhythm {said['rhythm']!r} not in {list(c.rhythms)}")
-        share = _num(row, "p_wave_share")
-        if not (np.isfinite(share) and share >= c.min_p_wave_share):
-            fails.append(f"P wave before {share:.0%} of beats (< {c.min_p_wave_share:.0%})")
-        checks = [
-            ("heart rate", "heart_rate", c.heart_rate_bpm, "bpm"),
-            ("PR", "pr_ms", c.pr_ms, "ms"),
-            ("QTc", c.qtc_column, c.qtc_ms, "ms"),
-            ("QRS axis", "qrs_axis_deg", c.qrs_axis_deg, "°"),
-            *((name, name, limits, "") for name, limits in c.extra.items()),
-        ]
-        for label, column, (low, high), unit in checks:
-            value = _num(row, column)
-            if _outside(value, low, high):
-                unit_text = f" {unit}" if unit and unit != "°" else unit
-                fails.append(f"{label} {value:.0f}{unit_text} outside {low:g}–{high:g}")
-        qrs = _num(row, "qrs_ms")
-        if not (np.isfinite(qrs) and qrs < c.max_qrs_ms):
-            fails.append(f"QRS {qrs:.0f} ms not < {c.max_qrs_ms:g}")
-        rows.append({"normal": not fails, "reasons": "; ".join(fails)})
+        rows.append(_normal_row(row, said["rhythm"], c))
     out = pd.DataFrame(rows, index=table.index)
     return _shaped(out, single, measurements)

@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from ..core.display import format_count, summary_html
 from ..core.ecg import ECG
 from ..core.leads import normalize_lead_names, select_leads
 from ..core.validation import check_int, check_positive
@@ -196,6 +197,41 @@ class ECGDataset(Dataset):
         targets = "" if self._targets is None else ", with targets"
         return f"<ECGDataset | {len(self)} records from a {kind}, {fs}, {leads}{targets}>"
 
+    def _repr_html_(self) -> str:
+        """A Jupyter display: the source and what each item is (rate, leads, length)."""
+        source = self._source
+        if isinstance(source, FolderSource):
+            origin, own_fs, own_leads = f"folder {source.folder}", None, None
+        elif isinstance(source, ECGStore):
+            origin, own_fs, own_leads = f"Zarr store {source.path}", source.fs, source.leads
+        else:
+            origin, own_fs, own_leads = "ECG batch in memory", source.fs, source.leads
+        if self.fs is not None:
+            rate = f"{self.fs:g} Hz" + ("" if own_fs == self.fs else " (resampled)")
+        else:
+            rate = "each record's own" + ("" if own_fs is None else f" ({own_fs:g} Hz)")
+        if self.leads is not None:
+            leads = f"{len(self.leads)}: {', '.join(self.leads)}"
+        else:
+            leads = "each record's own"
+            if own_leads is not None:
+                leads += f" ({len(own_leads)}: {', '.join(own_leads)})"
+        length = "each record's own" if self.n_samples is None else format_count(self.n_samples)
+        transform = "none"
+        if self.transform is not None:
+            transform = getattr(self.transform, "__name__", type(self.transform).__name__)
+        rows = [
+            ("records", format_count(len(self))),
+            ("source", origin),
+            ("sampling rate", rate),
+            ("leads", leads),
+            ("samples per lead", length),
+            ("units", "mV (float32 tensors)"),
+            ("transform", transform),
+            ("targets", _targets_text(self._targets)),
+        ]
+        return summary_html("ECGDataset", rows)
+
 
 def _open_source(source: Any) -> FolderSource | ECGStore | ECG:
     """The source as a FolderSource, an ECGStore or an ECG batch."""
@@ -265,6 +301,16 @@ def _target_rows(targets: Any, record_ids: list[Any]) -> np.ndarray:
             f"({len(record_ids)} records)"
         )
     return values.astype(np.float32)
+
+
+def _targets_text(targets: np.ndarray | None) -> str:
+    """``"2 values per record (3 missing)"``, or ``"none"``."""
+    if targets is None:
+        return "none"
+    per = 1 if targets.ndim == 1 else targets.shape[1]
+    text = f"{format_count(per)} value{'s' if per != 1 else ''} per record"
+    missing = int(np.isnan(targets).sum())
+    return text + (f" ({format_count(missing)} missing)" if missing else "")
 
 
 def _fit_length(signal: np.ndarray, n_samples: int) -> np.ndarray:

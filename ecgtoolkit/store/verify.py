@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..core.display import format_count, summary_html, wrap
 from .folder import MANIFEST, check_records
 from .integrity import CHECKSUMS
 from .manifest import Manifest
@@ -78,28 +79,70 @@ class Verification:
         """The ids of the records that are not intact."""
         return self.problems.index.tolist()
 
-    def summary(self) -> str:
-        """A few lines for people: the verdict, the first problems, the repair command."""
-        rate = self.n_records / self.seconds if self.seconds > 0 else float("inf")
-        head = (
-            f"{self.path} ({self.kind}, {self.n_records:,} records, checked in "
-            f"{self.seconds:.2f} s, {rate:,.0f} records/s): "
-        )
+    @property
+    def _verdict(self) -> str:
         if self.ok:
-            lines = [head + "all records intact"]
-        else:
-            lines = [head + f"{len(self.problems):,} record(s) missing or damaged"]
+            return "all records intact"
+        return f"{format_count(len(self.problems))} record(s) missing or damaged"
+
+    @property
+    def _timing(self) -> str:
+        """``"0.02 s (300 records/s)"``."""
+        text = f"{self.seconds:.2f} s"
+        if self.seconds > 0:
+            text += f" ({format_count(self.n_records / self.seconds)} records/s)"
+        return text
+
+    def summary(self) -> str:
+        """A few lines for people: the verdict, the first problems, the repair command.
+
+        Lines are wrapped at word boundaries to 88 characters, except the repair
+        command, which stays on one line so that it can be copied into a shell whole.
+        """
+        head = (
+            f"{self.path} ({self.kind}, {format_count(self.n_records)} records, checked in "
+            f"{self._timing}): {self._verdict}"
+        )
+        lines = [wrap(head)]
+        if not self.ok:
             runs = _runs(self.problems)
-            lines += [f"  {run}" for run in runs[:10]]
-            if len(runs) > 10:
-                lines.append(f"  … and {len(runs) - 10:,} more")
+            lines += [wrap(f"  {run}") for run in runs[:_RUNS_SHOWN]]
+            if len(runs) > _RUNS_SHOWN:
+                lines.append(f"  … and {format_count(len(runs) - _RUNS_SHOWN)} more")
             lines.append(f"repair (rewrites only these records): {self.repair_command}")
-        lines += [f"note: {note}" for note in self.notes]
+        lines += [wrap(f"note: {note}") for note in self.notes]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        state = "intact" if self.ok else f"{len(self.problems):,} record(s) missing or damaged"
-        return f"<Verification of {self.path} | {self.kind}, {self.n_records:,} records: {state}>"
+        state = "intact" if self.ok else self._verdict
+        return (
+            f"<Verification of {self.path} | {self.kind}, "
+            f"{format_count(self.n_records)} records: {state}>"
+        )
+
+    def _repr_html_(self) -> str:
+        """A Jupyter display: the verdict, the first problems and the repair command."""
+        rows = [
+            ("dataset", str(self.path)),
+            ("kind", "Zarr store" if self.kind == "store" else "folder of record files"),
+            ("records", format_count(self.n_records)),
+            ("verdict", self._verdict),
+            ("checked in", self._timing),
+        ]
+        paragraphs: list[str] = []
+        if not self.ok:
+            runs = _runs(self.problems)
+            paragraphs += runs[:_RUNS_SHOWN]
+            if len(runs) > _RUNS_SHOWN:
+                paragraphs.append(f"… and {format_count(len(runs) - _RUNS_SHOWN)} more")
+            rows.append(("repair", self.repair_command))
+        return summary_html(
+            f"Verification of {self.path.name}", rows, paragraphs=paragraphs, notes=self.notes
+        )
+
+
+#: Lines of problems a summary shows before "… and n more".
+_RUNS_SHOWN = 10
 
 
 def _runs(problems: pd.DataFrame) -> list[str]:

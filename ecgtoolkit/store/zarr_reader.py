@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..core.ecg import ECG
+from ..core.display import format_count, summary_html
+from ..core.ecg import ECG, metadata_rows
 from ..generators.generate import N_SAMPLES
 from .integrity import DamagedRecordError, check_chunk, chunk_file, has_checksums, parallel_map
 from .manifest import Manifest
@@ -32,6 +33,12 @@ _UV_PER_MV = 1000.0
 
 def _encoding(manifest: Manifest) -> str:
     return str(manifest.generator.get("encoding", "float32"))
+
+
+def _generator_info(manifest: Manifest) -> dict[str, Any]:
+    """The generator's own settings, without the store's layout (shown on its own rows)."""
+    layout = ("records_per_chunk", "encoding", "ecgtoolkit")
+    return {k: v for k, v in manifest.generator.items() if k not in layout}
 
 
 def _decode(stored: np.ndarray) -> np.ndarray:
@@ -275,18 +282,44 @@ class ECGStore:
     def __len__(self) -> int:
         return self.manifest.count
 
-    def __repr__(self) -> str:
-        n_leads = len(self.leads)
+    @property
+    def _state(self) -> str:
         if not self.complete:
-            state = f"incomplete: {int(self._done.sum())}/{len(self._done)} chunks done"
-        elif self.damaged:
-            state = f"damaged: {len(self.damaged)} chunk(s) missing or damaged"
-        else:
-            state = "complete"
+            return f"incomplete: {int(self._done.sum())}/{len(self._done)} chunks done"
+        if self.damaged:
+            return f"damaged: {len(self.damaged)} chunk(s) missing or damaged"
+        return "complete"
+
+    def __repr__(self) -> str:
         return (
-            f"<ECGStore | {len(self)} records × {n_leads} leads × {N_SAMPLES} samples "
-            f"({N_SAMPLES / self.fs:g} s at {self.fs:g} Hz), mV, seed {self.seed}, {state}>"
+            f"<ECGStore | {len(self)} records × {len(self.leads)} leads × {N_SAMPLES} samples "
+            f"({N_SAMPLES / self.fs:g} s at {self.fs:g} Hz), mV, seed {self.seed}, {self._state}>"
         )
+
+    def _repr_html_(self) -> str:
+        """A Jupyter display: size, signal layout, state, seed and generator."""
+        first = self.manifest.first_id
+        ids = "" if first == 0 else f" (record ids {first}–{first + len(self) - 1})"
+        stored = "int16 in µV" if _encoding(self.manifest) == "int16" else "float32 in mV"
+        rows = [
+            ("store", str(self.path)),
+            ("records", format_count(len(self)) + ids),
+            ("leads", f"{len(self.leads)}: {', '.join(self.leads)}"),
+            ("duration", f"{N_SAMPLES / self.fs:g} s ({format_count(N_SAMPLES)} samples)"),
+            ("sampling rate", f"{self.fs:g} Hz"),
+            ("units", f"mV (stored as {stored})"),
+            ("state", self._state),
+            ("chunks", f"{len(self._done):,} ({self.records_per_chunk:,} records each)"),
+            ("seed", str(self.seed)),
+            ("written by", f"ecgtoolkit {self.manifest.version}"),
+        ]
+        rows += metadata_rows({"generator": _generator_info(self.manifest)})
+        notes = []
+        if not self.complete or self.damaged:
+            notes.append(f"finish or repair it with: {self.finish_command}")
+        if self.damaged:
+            notes.append(self._describe_damage())
+        return summary_html(f"ECGStore {self.path.name}", rows, notes=notes)
 
     def chunk_records(self, k: int) -> range:
         """The rows (record positions) of chunk ``k``."""

@@ -152,7 +152,7 @@ def test_an_all_nan_row_with_status_ok_is_not_interpreted():
     said = et.interpret(unmeasured_row())
     # Before: "other: regular rhythm without P waves (found before nan% of beats):
     # junctional, paced, ...".
-    assert said["rhythm"] == "" and said["axis"] == "" and said["conduction"] == ""
+    assert said["rhythm"] == "" and said["axis"] == "not measurable" and said["conduction"] == ""
     assert not said["wide_qrs"] and not said["first_degree_av_block"]
     assert said["reasons"] == "not interpreted: nothing was measured (every value is NaN)"
     verdict = et.is_normal(unmeasured_row())
@@ -170,7 +170,7 @@ def test_a_row_with_some_nans_is_interpreted_as_far_as_it_goes():
     row = unmeasured_row()
     row[["heart_rate", "p_wave_share", "rr_irregularity", "qrs_ms"]] = [72.0, 1.0, 0.02, 96.0]
     said = et.interpret(row)
-    assert said["rhythm"] == "sinus rhythm" and said["axis"] == ""
+    assert said["rhythm"] == "sinus rhythm" and said["axis"] == "not measurable"
     row["p_wave_share"] = np.nan  # unknown P waves are not "no P waves"
     said = et.interpret(row)
     assert said["rhythm"] == ""

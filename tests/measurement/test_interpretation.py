@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import ecgtoolkit as et
-from ecgtoolkit.measurement.interpretation import NormalCriteria
+from ecgtoolkit.measurement.interpretation import AXIS_CATEGORIES, NormalCriteria
 
 NORMAL = {
     "heart_rate": 70.0,
@@ -53,7 +53,7 @@ def test_rhythm_rules(changes, rhythm):
     ("axis", "category"),
     [(-30.0, "normal"), (90.0, "normal"), (-31.0, "left axis deviation"),
      (91.0, "right axis deviation"), (180.0, "right axis deviation"),
-     (-100.0, "extreme axis deviation"), (np.nan, "")],
+     (-100.0, "extreme axis deviation"), (np.nan, "not measurable")],
 )  # fmt: skip
 def test_axis_categories_follow_aha_boundaries(axis, category):
     assert et.interpret(record(qrs_axis_deg=axis))["axis"] == category
@@ -100,7 +100,43 @@ def test_is_normal_gives_every_failed_criterion():
 
 def test_missing_value_fails_its_criterion():
     out = et.is_normal(record(pr_ms=np.nan))
-    assert not out["normal"] and "PR nan" in out["reasons"]
+    assert not out["normal"]
+    assert out["reasons"] == "PR not measurable (no P-wave onset on the median beat)"
+
+
+def test_missing_values_read_not_measurable_never_nan():
+    # Before: "PR nan ms outside 120–200; QTc nan ms outside 340–460".
+    table = pd.DataFrame(
+        [
+            record(pr_ms=np.nan, qt_ms=np.nan, qtc_framingham_ms=np.nan),
+            record(pr_ms=np.nan, p_wave_share=0.0, pr_variability_ms=np.nan),
+            record(qrs_axis_deg=np.nan, reason="axes need two usable limb leads (I, II, III, "
+                   "aVL or aVF); usable leads: V1, V2"),
+            record(heart_rate=np.nan, p_wave_share=np.nan, qrs_ms=np.nan),
+        ]
+    )  # fmt: skip
+    out = et.is_normal(table)
+    assert not out["normal"].any()
+    for reasons in out["reasons"]:
+        assert "nan" not in reasons.lower() and "not measurable" in reasons
+    assert out.loc[0, "reasons"] == (
+        "PR not measurable (no P-wave onset on the median beat); "
+        "QTc not measurable (no T-wave end on the median beat)"
+    )
+    assert "PR not measurable (no P wave found)" in out.loc[1, "reasons"]
+    assert out.loc[2, "reasons"] == "QRS axis not measurable (fewer than two usable limb leads)"
+    assert "rhythm not measurable (fewer than two beats found)" in out.loc[3, "reasons"]
+    said = et.interpret(table)
+    assert (said["axis"] != "").all() and said.loc[2, "axis"] == "not measurable"
+    assert set(said["axis"]) <= set(AXIS_CATEGORIES)
+    assert not said["reasons"].str.contains("nan", case=False).any()
+
+
+def test_the_normal_filter_decides_as_before_on_missing_values():
+    # A value that cannot be checked fails its criterion (documented): only the text changed.
+    for column in ("pr_ms", "qrs_ms", "qtc_framingham_ms", "qrs_axis_deg", "heart_rate"):
+        assert not et.is_normal(record(**{column: np.nan}))["normal"], column
+    assert et.is_normal(record(qt_ms=np.nan))["normal"]  # QT itself is not a criterion
 
 
 def test_criteria_are_editable():
@@ -176,6 +212,12 @@ def test_generate_accept_normal_is_reproducible_and_reports_the_rate():
     np.testing.assert_array_equal(small.meta["record_ids"], big.meta["record_ids"][:3])
     acceptance = big.meta["acceptance"]
     assert 0 < acceptance["rate"] <= 1 and acceptance["candidates"] >= 6
+    tried, passed = acceptance["candidates"], acceptance["passed"]
+    assert type(tried) is int and type(passed) is int
+    assert acceptance["rate"] == round(passed / tried, 4)  # not 0.9166666666666666
+    assert acceptance["check"] == "is_normal(NormalCriteria())"
+    shown = f"{100 * passed / tried:.1f}% ({passed} of {tried} tried)"
+    assert f">{shown}<" in big._repr_html_()
     assert et.is_normal(et.measure(big, progress=False))["normal"].all()
     ids = big.meta["record_ids"]
     plain = et.generate(1, seed=4, start_id=int(ids[-1]))
@@ -188,7 +230,8 @@ def test_generate_accept_criteria_callable_and_failure():
     assert fast.n_leads == 8
     assert (et.measure(fast, progress=False)["heart_rate"] > 60).all()
     impossible = NormalCriteria(heart_rate_bpm=(300.0, 400.0))
-    with pytest.raises(RuntimeError, match="acceptance rate 0.0%"):
+    with pytest.raises(RuntimeError, match=r"passed is_normal\(NormalCriteria\(heart_rate_bpm="
+                       r"\(300.0, 400.0\)\)\) \(acceptance rate 0.0%"):  # fmt: skip
         et.generate(2, seed=5, accept=impossible, max_candidates=20)
     with pytest.raises(ValueError, match="accept must be"):
         et.generate(2, seed=5, accept="healthy")
