@@ -36,7 +36,7 @@ from ludb_cv import load_record, ludb_labels  # noqa: E402
 import ecgtoolkit as et  # noqa: E402
 from ecgtoolkit.databases import data_dir  # noqa: E402
 
-OUT = HERE.parent / "ecgtoolkit" / "_reference"
+OUT = HERE.parent / "ecgtoolkit" / "databases" / "_reference"
 SINUS_ONLY = ["426783006"]
 
 

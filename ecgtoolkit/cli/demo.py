@@ -216,7 +216,7 @@ def run_demo(
     rows = report.measurements.join(report.statements)
     atomic_write(targets[1], rows.to_csv(), overwrite=overwrite)
     plot_ecg(fakes[0], title=f"DeepFake ECG, seed {seed}, record 0").savefig(targets[2], dpi=100)
-    print("\n" + report.summary)
+    print("\n" + str(report))
     if real_lines:
         print("\n" + "\n".join(real_lines))
     print(f"\nReport: {targets[0].resolve()}")

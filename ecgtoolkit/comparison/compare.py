@@ -116,7 +116,11 @@ def compare(
     **Per feature** (``table``). ``smd`` is the standardised mean difference (Cohen's
     d), (mean_fake − mean_real) / pooled SD with the pooled SD
     √(((n_r − 1)·sd_r² + (n_f − 1)·sd_f²) / (n_r + n_f − 2)); ``sd_ratio`` is
-    sd_fake / sd_real. Three tests, each on the finite values of both groups:
+    sd_fake / sd_real. ``smd_ci_low``/``smd_ci_high`` and ``sd_ratio_ci_low``/
+    ``sd_ratio_ci_high`` are their 95% confidence intervals (the normal approximation
+    of Hedges & Olkin 1985 for the SMD; the F interval of the variance ratio for the SD
+    ratio, exact for normal data). Three tests, each on the finite values of both
+    groups:
 
     * ``location_p``: Welch's unequal-variance t-test (Welch 1947) of the means. It
       tests the quantity that ``smd`` estimates and stays valid when the spreads differ,
@@ -242,9 +246,11 @@ def compare(
     'fake higher'
     >>> result.table.loc["qrs_ms", "verdict"]
     'similar'
-    >>> fig = result.plot()
+    >>> fig = result.plot()  # the forest plot: SMD and SD ratio with their 95% CIs
     >>> len(fig.axes)
-    4
+    2
+    >>> result.overview().loc["qt_ms", "verdict"]
+    'fake higher'
     >>> html = result.to_html()  # or result.to_html("report.html")
     """
     given = real_beats is not None or fake_beats is not None
@@ -295,12 +301,17 @@ def compare(
         )
         space, ref, query = "standardised features", z_real, z_fake
         real_index, fake_index = real_ok.index, fake_ok.index
+        kept_beats = (None, None)
     else:
         ref, query, real_keep, fake_keep, beat_notes = beats
         notes.extend(beat_notes)
         mmd2, mmd_p = mmd(ref, query, n_permutations, np.random.default_rng(seeds[1]))
         space = "median beats, mV"
         real_index, fake_index = real.index[real_keep], fake.index[fake_keep]
+        kept_beats = (
+            np.asarray(real_beats[real_keep], dtype=np.float32),
+            np.asarray(fake_beats[fake_keep], dtype=np.float32),
+        )
     memorisation = memorisation_table(ref, query, real_index, fake_index, memorisation_quantile)
     memorisation.attrs["space"] = space
     if memorisation.attrs["chance_share"] == 0:
@@ -326,6 +337,7 @@ def compare(
             "memorised_share": memorisation.attrs["share_flagged"],
             "memorised_chance": memorisation.attrs["chance_share"],
             "memorised_chance_high": memorisation.attrs["chance_high"],
+            "memorised_p": memorisation.attrs["copies_p"],
             "n_real": float(len(real_ok)),
             "n_fake": float(len(fake_ok)),
         },
@@ -347,6 +359,10 @@ def compare(
         notes=tuple(notes),
         real_data=as_frame(real_ok, names + extra),
         fake_data=as_frame(fake_ok, names + extra),
+        n_permutations=int(n_permutations),
+        real_beats=kept_beats[0],
+        fake_beats=kept_beats[1],
+        real_beat_ids=tuple(real_index) if kept_beats[0] is not None else (),
     )
 
 

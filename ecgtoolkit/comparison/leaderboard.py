@@ -197,6 +197,11 @@ class Leaderboard:
             f"<Leaderboard of {len(self.table) - 1} candidates against {self.n_real} real records>"
         )
 
+    def _repr_html_(self) -> str:
+        from ..report.leaderboard import leaderboard_summary_html
+
+        return leaderboard_summary_html(self)
+
     def plot(self, **kwargs: Any):
         """Each column as dots with the real half's band (:func:`ecgtoolkit.plot.plot_leaderboard`)."""
         from ..plot.leaderboard import plot_leaderboard

@@ -15,7 +15,7 @@ from scipy import stats
 
 from .tables import feature_matrix
 
-__all__ = ["chance_share", "memorisation_table"]
+__all__ = ["chance_share", "copies_p_value", "memorisation_table"]
 
 #: The central probability of :func:`chance_share`'s interval.
 CHANCE_LEVEL = 0.95
@@ -138,6 +138,43 @@ def chance_share(n_ref: int, n_query: int, quantile: float) -> tuple[float, floa
     return k / (n_ref + 1), float(low), float(high)
 
 
+def copies_p_value(n_flagged: int, n_ref: int, n_query: int, quantile: float) -> float:
+    """One-sided p-value: are more records flagged than independent ones would be?
+
+    Under the null hypothesis that the queries are drawn independently from the
+    reference's population, the flagged count is beta-binomial (see
+    :func:`chance_share`); the p-value is the chance of flagging at least
+    ``n_flagged`` of ``n_query``.
+
+    Parameters
+    ----------
+    n_flagged, n_ref, n_query : int
+        Flagged queries, reference records, queries.
+    quantile : float
+        The nominal rate, ``memorisation_table``'s ``quantile``.
+
+    Returns
+    -------
+    float
+        P(count ≥ n_flagged); 1.0 when nothing is flagged, and 0 or 1 when the
+        reference is too small to flag anything by chance (0 when something was
+        flagged anyway: an exact copy).
+
+    Examples
+    --------
+    >>> round(copies_p_value(3, 299, 300, 0.01), 2)  # 1% expected, 1% seen
+    0.5
+    >>> copies_p_value(30, 299, 300, 0.01) < 0.001  # 10%: more than chance
+    True
+    """
+    if n_flagged <= 0:
+        return 1.0
+    k = int(np.floor(quantile * (n_ref + 1) + 1e-9))
+    if k == 0 or n_query == 0:
+        return 0.0
+    return float(stats.betabinom(n_query, k, n_ref + 1 - k).sf(n_flagged - 1))
+
+
 def memorisation_table(
     ref: Any,
     query: Any,
@@ -256,6 +293,7 @@ def memorisation_table(
     )
     expected, low, high = chance_share(len(ref), len(query), float(quantile))
     table.attrs.update(
+        copies_p=copies_p_value(int(flag.sum()), len(ref), len(query), float(quantile)),
         quantile=float(quantile),
         share_flagged=float(flag.mean()),
         chance_share=expected,

@@ -14,12 +14,20 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..core.display import format_count, format_p, format_share, wrap
+from ..core.units import column_unit
 from .features import LOW_SD_RATIO
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["DISTANCE_MEANING", "Comparison", "format_p"]
+__all__ = ["DISTANCE_MEANING", "OVERVIEW_COLUMNS", "Comparison", "format_p"]
+
+#: The columns of :meth:`Comparison.overview`, the compact table of reports.
+OVERVIEW_COLUMNS = (
+    "unit", "mean_real", "mean_fake", "smd", "smd_ci_low", "smd_ci_high", "sd_ratio",
+    "sd_ratio_ci_low", "sd_ratio_ci_high", "p_adj", "different", "verdict",
+)  # fmt: skip
 
 #: What each whole-set distance means, for the reports.
 DISTANCE_MEANING = {
@@ -33,16 +41,11 @@ DISTANCE_MEANING = {
     "memorised_share": "share of fakes sitting on one real record as tightly as possible copies",
     "memorised_chance": "share expected among fakes drawn independently from the real population",
     "memorised_chance_high": "upper end of the 95% range of that share (more suggests copying)",
+    "memorised_p": "p-value: at least this many flagged among independent fakes "
+    "(beta-binomial; small suggests copying)",
     "n_real": "real records compared",
     "n_fake": "generated records compared",
 }
-
-
-def format_p(p: float) -> str:
-    """A p-value for text: ``"< 0.001"``, ``"0.042"`` or ``"n/a"``."""
-    if not np.isfinite(p):
-        return "n/a"
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -77,6 +80,15 @@ class Comparison:
         What was left out or could not be computed, and why.
     real_data, fake_data : pandas.DataFrame
         The compared records (``status == "ok"``), numeric columns used.
+    n_permutations : int
+        Permutations of the MMD test (its p-value is at least 1 / (n + 1)).
+    real_beats, fake_beats : numpy.ndarray or None
+        The median beats of the records that the beat distances and memorisation used,
+        ``(n, n_leads, n_times)`` in mV, in the order of ``memorisation``'s index (fake)
+        and of :attr:`real_beat_ids`; None when no beats were compared.
+    real_beat_ids : tuple
+        The real record ids of ``real_beats``' rows (what ``memorisation["nn_real"]``
+        names).
     """
 
     table: pd.DataFrame
@@ -88,6 +100,10 @@ class Comparison:
     notes: tuple[str, ...] = ()
     real_data: pd.DataFrame = field(default_factory=pd.DataFrame)
     fake_data: pd.DataFrame = field(default_factory=pd.DataFrame)
+    n_permutations: int = 0
+    real_beats: np.ndarray | None = None
+    fake_beats: np.ndarray | None = None
+    real_beat_ids: tuple = ()
 
     def __repr__(self) -> str:
         d = self.distances
@@ -95,27 +111,32 @@ class Comparison:
         return (
             f"<Comparison | {self.labels[0]} {int(d['n_real'])} vs {self.labels[1]} "
             f"{int(d['n_fake'])} records | {n_diff} of {len(self.table)} features differ "
-            f"(α={self.alpha:g}) | C2ST AUC {d['c2st_auc']:.2f} | MMD p {format_p(d['mmd_p'])}>"
+            f"(α={self.alpha:g}) | C2ST AUC {d['c2st_auc']:.2f} | "
+            f"MMD p {format_p(d['mmd_p'], n_permutations=self.n_permutations)}>"
         )
 
     def summary(self) -> str:
-        """A short plain-text account of the comparison.
+        """A short plain-text account of the comparison, wrapped for a terminal.
 
         Returns
         -------
         str
-            One paragraph: features that differ, the largest standardised mean
-            differences, features with too little diversity (SD ratio < 0.67), the
-            classifier AUC with its 95% CI, the MMD p-value, the memorised share and the
-            QT–RR slopes.
+            One line per finding, wrapped at word boundaries (88 characters): features
+            that differ, the largest standardised mean differences, features with too
+            little diversity (SD ratio < 0.67), the classifier AUC with its 95% CI, the
+            MMD p-value, the possible copies against chance and the QT–RR slopes.
         """
+        return wrap("\n".join(f"- {point}" for point in self.summary_points()))
+
+    def summary_points(self) -> list[str]:
+        """The findings of :meth:`summary`, one sentence each (for HTML lists)."""
         real, fake = self.labels
         t, d = self.table, self.distances
         n_diff = int(t["different"].sum())
         parts = [
-            f"Compared {int(d['n_real'])} {real} and {int(d['n_fake'])} {fake} records "
-            f"on {len(t)} features: {n_diff} {'differs' if n_diff == 1 else 'differ'} "
-            f"(Benjamini–Hochberg adjusted p < "
+            f"Compared {format_count(d['n_real'])} {real} and {format_count(d['n_fake'])} "
+            f"{fake} records on {len(t)} measurements: {n_diff} "
+            f"{'differs' if n_diff == 1 else 'differ'} (Benjamini–Hochberg adjusted p < "
             f"{self.alpha:g} for location, dispersion or shape)."
         ]
         shifted = t["location_p_adj"] < self.alpha
@@ -140,17 +161,11 @@ class Comparison:
                 "indistinguishable)."
             )
         if np.isfinite(d["mmd_p"]):
-            parts.append(f"Median beats: MMD² = {d['mmd2']:.3g}, permutation p = {d['mmd_p']:.3g}.")
-        memo = self.memorisation.attrs
-        parts.append(
-            f"{100 * d['memorised_share']:.1f}% of {fake} records are flagged as possible "
-            f"copies: they sit on one {real} record (nearest over second-nearest distance, "
-            f"{memo.get('space', '')}) more tightly than all but "
-            f"{100 * memo.get('quantile', np.nan):g}% of {real} records do among "
-            f"themselves ({100 * memo.get('chance_share', np.nan):.1f}% expected by chance, "
-            f"up to {100 * memo.get('chance_high', np.nan):.1f}%; more suggests copied "
-            "records)."
-        )
+            parts.append(
+                f"Median beats: MMD² = {d['mmd2']:.3g}, permutation p "
+                f"{_p_phrase(d['mmd_p'], self.n_permutations)}."
+            )
+        parts.append(self.copies_sentence())
         q = self.qt_rr
         if np.isfinite(q["slope"]).all():
             parts.append(
@@ -158,16 +173,109 @@ class Comparison:
                 f"{q.at['fake', 'slope']:.3f} (p for equal slopes "
                 f"{format_p(q.attrs.get('p_difference', np.nan))})."
             )
-        return " ".join(parts)
+        return parts
+
+    def copies_sentence(self) -> str:
+        """The possible copies as a share beside the share expected by chance, with a test."""
+        real, fake = self.labels
+        memo = self.memorisation.attrs
+        n = len(self.memorisation)
+        flagged = int(self.memorisation["flag"].sum()) if n else 0
+        chance = memo.get("chance_share", np.nan)
+        p = memo.get("copies_p", np.nan)
+        share = format_share(flagged / n if n else np.nan)
+        quantile = f"{100 * memo.get('quantile', np.nan):g}%"
+        if not chance > 0:
+            return (
+                f"Possible copies: {flagged} of {n} {fake} records ({share}) sit on one "
+                f"{real} record as tightly as a copy ({memo.get('space', '')}); with only "
+                f"{memo.get('n_ref', 0)} {real} records none is expected by chance at "
+                f"{quantile}, so only exact copies can be flagged."
+            )
+        return (
+            f"Possible copies: {flagged} of {n} {fake} records ({share}) sit on one {real} "
+            f"record more tightly than all but {quantile} of {real} records do among "
+            f"themselves ({memo.get('space', '')}); {format_share(chance)} expected by "
+            f"chance (95% range {format_share(memo.get('chance_low', np.nan))}–"
+            f"{format_share(memo.get('chance_high', np.nan))}), p {_p_phrase(p)} for more "
+            "than chance."
+        )
+
+    def overview(self) -> pd.DataFrame:
+        """The compact table: one row per measurement, what differs first.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``feature``; columns :data:`OVERVIEW_COLUMNS`: the unit, both means, the
+            SMD and SD ratio with their 95% CIs, ``p_adj`` (the smallest of the three
+            adjusted p-values), ``different`` and the ``verdict``. Sorted: measurements
+            that differ first, each group by decreasing absolute SMD. The full table is
+            :attr:`table` (:meth:`to_csv`).
+        """
+        t = self.table
+        out = t[[c for c in OVERVIEW_COLUMNS if c in t.columns]].copy()
+        out.insert(0, "unit", [column_unit(name) or "" for name in t.index])
+        out.insert(
+            out.columns.get_loc("sd_ratio_ci_high") + 1,
+            "p_adj",
+            t[["location_p_adj", "dispersion_p_adj", "ks_p_adj"]].min(axis=1),
+        )
+        order = np.lexsort((-t["smd"].abs().fillna(0).to_numpy(), ~t["different"].to_numpy()))
+        return out.iloc[order]
+
+    def distances_table(self) -> pd.DataFrame:
+        """The whole-set distances as a reader should see them: counts whole, shares as %,
+        p-values with their floor, each with what it means (see
+        :func:`ecgtoolkit.report.comparison.distances_frame`)."""
+        from ..report.comparison import distances_frame
+
+        return distances_frame(self)
+
+    def to_csv(self, out: str | os.PathLike, *, overwrite: bool = False) -> None:
+        """Write the full per-feature :attr:`table` as CSV (atomically; ``feature`` first)."""
+        from ..core.files import atomic_write
+
+        atomic_write(out, self.table.to_csv(), overwrite=overwrite)
 
     def plot(
-        self, features: Sequence[str] | None = None, ncols: int = 4, fig: Figure | None = None
+        self,
+        kind: str = "forest",
+        features: Sequence[str] | None = None,
+        *,
+        ncols: int = 3,
+        fig: Figure | None = None,
+        **kwargs,
     ) -> Figure:
-        """Histograms of each feature, real against fake (see
-        :func:`ecgtoolkit.plot.comparison.plot_comparison`)."""
-        from ..plot.comparison import plot_comparison
+        """A figure of the comparison.
 
-        return plot_comparison(self, features, ncols=ncols, fig=fig)
+        Parameters
+        ----------
+        kind : {"forest", "histograms", "copies"}
+            ``"forest"`` (default): every measurement's SMD and SD ratio with 95% CIs
+            (:func:`ecgtoolkit.plot.comparison.plot_forest`); ``"histograms"``: real
+            against fake, by default only the measurements that differ
+            (:func:`~ecgtoolkit.plot.comparison.plot_comparison`); ``"copies"``: the
+            fakes closest to one real record, overlaid on it
+            (:func:`~ecgtoolkit.plot.comparison.plot_copies`).
+        features : sequence of str, optional
+            Measurements to show (forest, histograms).
+        ncols : int
+            Panels per row (histograms).
+        fig : matplotlib.figure.Figure, optional
+            Figure to draw into.
+        **kwargs
+            Passed on to the plotting function.
+        """
+        from ..plot import comparison as plots
+
+        if kind == "forest":
+            return plots.plot_forest(self, features, fig=fig, **kwargs)
+        if kind == "histograms":
+            return plots.plot_comparison(self, features, ncols=ncols, fig=fig, **kwargs)
+        if kind == "copies":
+            return plots.plot_copies(self, fig=fig, **kwargs)
+        raise ValueError(f"kind must be 'forest', 'histograms' or 'copies', got {kind!r}")
 
     def to_html(
         self,
@@ -186,3 +294,9 @@ class Comparison:
         from ..report.comparison import comparison_summary_html
 
         return comparison_summary_html(self)
+
+
+def _p_phrase(p: float, n_permutations: int | None = None) -> str:
+    """A p-value after "p": "= 0.042", "< 0.001", "≤ 0.002 (500 permutations)"."""
+    text = format_p(p, n_permutations=n_permutations)
+    return text if text.startswith(("<", "≤", "n/a")) else f"= {text}"

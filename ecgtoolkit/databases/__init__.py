@@ -12,7 +12,7 @@ from .ludb import load_ludb, ludb_labels
 from .paths import cache_dir, data_dir
 from .physionet import Database
 from .ptbxl import load_ptbxl
-from .reference import PUBLISHED, REFERENCES, Reference, load_reference
+from .reference import PUBLISHED, REFERENCES, Reference, load_reference, load_reference_checks
 
 __all__ = [
     "CINC2021_DIAGNOSES",
@@ -26,5 +26,6 @@ __all__ = [
     "load_ludb",
     "load_ptbxl",
     "load_reference",
+    "load_reference_checks",
     "ludb_labels",
 ]

@@ -17,7 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["Reference", "load_reference", "REFERENCES", "PUBLISHED"]
+from ..core.display import format_count, format_value, summary_html
+
+__all__ = ["Reference", "load_reference", "load_reference_checks", "REFERENCES", "PUBLISHED"]
 
 _FOLDER = Path(__file__).resolve().parent / "_reference"
 
@@ -70,6 +72,53 @@ class Reference:
     def __repr__(self) -> str:
         return f"<Reference {self.name!r}: {len(self.table)} records>"
 
+    def _repr_html_(self) -> str:
+        """A Jupyter display: the records, their sources and typical intervals."""
+        rows = [("records", format_count(len(self.table)))]
+        if "database" in self.table:
+            counts = self.table["database"].value_counts(sort=False)
+            rows.append(("from", ", ".join(f"{k}: {format_count(v)}" for k, v in counts.items())))
+        if "status" in self.table:
+            status = self.table["status"].value_counts()
+            rows.append(("status", ", ".join(f"{k}: {format_count(v)}" for k, v in status.items())))
+        n, n_leads, n_times = self.beats.shape
+        rows.append(("median beats", f"{format_count(n)} × {n_leads} leads × {n_times} samples"))
+        for label, column, unit in _TYPICAL:
+            if column in self.table:
+                rows.append((label, _median_iqr(self.table[column], unit)))
+        return summary_html(
+            f"Reference {self.name!r}",
+            rows,
+            paragraphs=[self.description],
+            notes=["typical values: median (interquartile range) over the records measured"],
+        )
+
+
+#: Measurements a reference's display summarises: label, column, unit.
+_TYPICAL = (
+    ("heart rate", "heart_rate", "bpm"),
+    ("PR", "pr_ms", "ms"),
+    ("QRS", "qrs_ms", "ms"),
+    ("QT", "qt_ms", "ms"),
+    ("QTc (Framingham)", "qtc_framingham_ms", "ms"),
+    ("QRS axis", "qrs_axis_deg", "°"),
+)
+
+
+def _median_iqr(values: pd.Series, unit: str) -> str:
+    """``"66.0 bpm (61.3–68.8)"``: median (IQR) of the finite values, or "not measurable"."""
+    finite = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    finite = finite[np.isfinite(finite)]
+    if not finite.size:
+        return format_value(np.nan, unit, why="in no record")
+    q1, median, q3 = np.percentile(finite, [25.0, 50.0, 75.0])
+    middle = format_value(median)
+    decimals = len(middle.partition(".")[2])  # the quartiles to the median's precision
+    text = f"{format_value(median, unit)} ({q1:.{decimals}f}–{q3:.{decimals}f})"
+    if finite.size < len(values):
+        text += f", {format_count(finite.size)} of {format_count(len(values))} records"
+    return text
+
 
 @cache
 def _load(name: str) -> Reference:
@@ -114,3 +163,32 @@ def load_reference(name: str = "normal-adults") -> Reference:
     if name not in REFERENCES:
         raise ValueError(f"unknown reference {name!r}; the embedded ones are {list(REFERENCES)}")
     return _load(name)
+
+
+def load_reference_checks(name: str = "normal-adults") -> pd.DataFrame | None:
+    """The lead checks (:func:`ecgtoolkit.check_leads`) of a reference's real records.
+
+    Parameters
+    ----------
+    name : str
+        An embedded reference (:data:`REFERENCES`).
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        One row per record (``database``, ``record_id``, then one boolean column per
+        check), built by ``benchmarks/build_reference_checks.py`` from the same records
+        as the reference; None for a reference without them.
+
+    Examples
+    --------
+    >>> checks = load_reference_checks("normal-adults")
+    >>> len(checks), bool(checks["einthoven_ok"].all())
+    (36, True)
+    """
+    if name not in REFERENCES:
+        raise ValueError(f"unknown reference {name!r}; choose from {sorted(REFERENCES)}")
+    path = _FOLDER / f"{name.replace('-', '_')}_checks.csv"
+    if not path.exists():
+        return None
+    return pd.read_csv(path, dtype={"record_id": str})

@@ -11,6 +11,7 @@ import base64
 import io
 import math
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -136,7 +137,10 @@ def plot_ecg(
     (at 100 dpi).
 
     The traces are shown around their median (baseline offset removed); amplitudes
-    stay in mV.
+    stay in mV. Each trace is clipped to its row's band of paper (rows meet halfway
+    between their baselines, 1.5 mV either side at the standard row spacing of 3 mV),
+    as electrocardiographs print: a tall V2 or V3 complex is cut flat at the band's
+    edge instead of running over the row below or above.
 
     Examples
     --------
@@ -170,7 +174,7 @@ def plot_ecg(
     )
     add_grid(ax, x_range, y_range, *minor)
     ax.set_aspect(gain_mm_mv / paper_speed)
-    _draw_traces(ax, one, panels, paper_speed, printed[0] / MM_PER_INCH)
+    _draw_traces(ax, one, panels, paper_speed, printed[0] / MM_PER_INCH, x_range, y_range)
     if layout == "12":
         _column_separators(ax, x_end / 4, n_rows - 1)
     if spans is not None:
@@ -290,10 +294,22 @@ def _printed_scale(
     return (printed_speed, printed_gain), (minor_s, minor_mv)
 
 
-def _draw_traces(ax: Axes, one: ECG, panels: list, paper_speed: float, inches_per_s: float) -> None:
-    """Each panel's trace (decimated where denser than print), label and calibration."""
+def _draw_traces(
+    ax: Axes,
+    one: ECG,
+    panels: list,
+    paper_speed: float,
+    inches_per_s: float,
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+) -> None:
+    """Each panel's trace (decimated where denser than print, clipped to its row's band),
+    label and calibration."""
+    from matplotlib.patches import Rectangle
+
     fig = ax.figure
     label_dx = 1.5 / paper_speed  # labels 1.5 mm right of their segment's start
+    bands = _row_bands([p[3] for p in panels], y_range)
     for lead, i0, i1, base in panels:
         segment = one[lead][i0:i1]
         t = (i0 + np.arange(segment.size)) / one.fs
@@ -302,10 +318,31 @@ def _draw_traces(ax: Axes, one: ECG, panels: list, paper_speed: float, inches_pe
         if segment.size > 2 * width_in * max(fig.dpi, _PRINT_DPI):
             keep = decimate_minmax(y, int(width_in * fig.dpi))
             t, y = t[keep], y[keep]
-        ax.plot(t, y + base, color=PAPER["trace"], lw=0.7, zorder=3)
+        (line,) = ax.plot(t, y + base, color=PAPER["trace"], lw=0.7, zorder=3)
+        low, high = bands[base]
+        band = Rectangle(
+            (x_range[0], low), x_range[1] - x_range[0], high - low, transform=ax.transData
+        )
+        line.set_clip_path(band)
         ax.text(i0 / one.fs + label_dx, base + 1.0, lead, fontsize=9, weight="bold", zorder=4)
     for base in sorted({p[3] for p in panels}, reverse=True):
         calibration_pulse(ax, base, paper_speed)
+
+
+def _row_bands(
+    bases: Sequence[float], y_range: tuple[float, float]
+) -> dict[float, tuple[float, float]]:
+    """Each row's band of paper (mV), ``{baseline: (low, high)}``: rows meet halfway
+    between their baselines, and the outer rows reach the paper's edges.
+
+    Examples
+    --------
+    >>> _row_bands([0.0, -3.0, -6.0], (-7.5, 2.0))
+    {0.0: (-1.5, 2.0), -3.0: (-4.5, -1.5), -6.0: (-7.5, -4.5)}
+    """
+    levels = sorted(set(bases), reverse=True)
+    edges = [y_range[1], *((a + b) / 2 for a, b in pairwise(levels)), y_range[0]]
+    return {base: (edges[i + 1], edges[i]) for i, base in enumerate(levels)}
 
 
 def _panels(one: ECG, layout: str, rhythm_lead: str) -> tuple[list, float, int]:

@@ -8,11 +8,12 @@ import numpy as np
 import pandas as pd
 
 from ..comparison.leaderboard import COLUMNS, REAL_ROW, Leaderboard
+from ..core.display import summary_html
 from ..core.files import atomic_write, check_output
 from ..plot.leaderboard import plot_leaderboard
 from .html import document, esc, html_table, png_tag
 
-__all__ = ["leaderboard_html"]
+__all__ = ["leaderboard_html", "leaderboard_summary_html", "ranking_frame"]
 
 _BETTER = {"0.5": "0.5", "lower": "lower", "higher": "higher", "as real": "as the real half"}
 
@@ -21,6 +22,38 @@ def _mean_sd(mean: float, sd: float) -> str:
     if not np.isfinite(mean):
         return "—"
     return f"{mean:.3g} ± {sd:.2g}" if np.isfinite(sd) else f"{mean:.3g}"
+
+
+def ranking_frame(board: Leaderboard) -> pd.DataFrame:
+    """The ranking as text: one row per measure, one column per candidate (so it never
+    grows sideways with the number of measures), mean ± SD over the splits."""
+    table = board.table
+    columns = [c for c in COLUMNS if c in table.columns]
+    shown = pd.DataFrame(
+        index=pd.Index(
+            ["rank", "score", "records", *[COLUMNS[c].title for c in columns]], name="measure"
+        )
+    )
+    for name, row in table.iterrows():
+        shown[name] = [
+            str(int(row["rank"])), f"{row['score']:.2f}", str(int(row["n_records"])),
+            *[_mean_sd(row[c], row[f"{c}_sd"]) for c in columns],
+        ]  # fmt: skip
+    shown.insert(0, "better", ["", "lower", "", *[_BETTER[COLUMNS[c].better] for c in columns]])
+    return shown
+
+
+def leaderboard_summary_html(board: Leaderboard) -> str:
+    """Jupyter's display of a leaderboard: the ranking and its table."""
+    ranking = ", ".join(f"{i}. {n}" for i, n in enumerate(board.table.index, start=1))
+    return summary_html(
+        f"Leaderboard against {board.n_real} real records",
+        [("ranking (most realistic first)", ranking)],
+        paragraphs=["Score: how far each column is from what a held-out half of the real "
+                    "records scores, in that half's SDs, averaged; lower is more realistic."],
+        notes=list(board.notes),
+        extra_html=html_table(ranking_frame(board)),
+    )  # fmt: skip
 
 
 def leaderboard_html(
@@ -60,17 +93,7 @@ def leaderboard_html(
     path = None if out is None else check_output(out, overwrite)
     table = board.table
     columns = [c for c in COLUMNS if c in table.columns]
-    shown = pd.DataFrame(
-        index=pd.Index(
-            ["rank", "score", "records", *[COLUMNS[c].title for c in columns]], name="measure"
-        )
-    )  # noqa: E501
-    for name, row in table.iterrows():
-        shown[name] = [
-            str(int(row["rank"])), f"{row['score']:.2f}", str(int(row["n_records"])),
-            *[_mean_sd(row[c], row[f"{c}_sd"]) for c in columns],
-        ]  # fmt: skip
-    shown.insert(0, "better", ["", "lower", "", *[_BETTER[COLUMNS[c].better] for c in columns]])
+    shown = ranking_frame(board)
     meaning = pd.DataFrame(
         {
             "column": columns,

@@ -10,9 +10,11 @@ from typing import Any
 import pandas as pd
 
 from ..comparison.compare import compare
+from ..core.display import format_p, format_share, summary_html, wrap
 from ..core.ecg import ECG
 from ..core.files import atomic_write, check_output
 from ..core.version import __version__
+from ..databases.reference import REFERENCES, Reference, load_reference, load_reference_checks
 from ..measurement.checks import check_leads
 from ..measurement.interpretation import interpret, is_normal
 from ..measurement.measure import measure
@@ -59,17 +61,44 @@ class RealismReport:
     checks: pd.DataFrame
     comparisons: dict[str, Any] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        return (
+            f"<RealismReport | {len(self.measurements)} records; {len(self.html):,} bytes of HTML>"
+        )
+
+    def __str__(self) -> str:
+        return wrap(self.summary)
+
     def _repr_html_(self) -> str:
-        return f"<pre>{esc(self.summary)}</pre>"
+        return summary_html(
+            "Realism report", paragraphs=self.summary.split("\n"),
+            notes=["the whole report: report.html (write it with out=...)"],
+        )  # fmt: skip
 
 
-def _counts(series: pd.Series, name: str, total: int | None = None) -> pd.DataFrame:
+def _shares(series: pd.Series, total: int) -> pd.Series:
     counts = series.replace("", "(not measured)").value_counts()
-    total = int(counts.sum()) if total is None else total
-    return pd.DataFrame(
-        {"records": counts, "share": [f"{c / total:.1%}" for c in counts]},
-        index=pd.Index(counts.index, name=name),
-    )
+    return pd.Series([f"{c / total:.1%} ({c})" for c in counts], index=counts.index)
+
+
+def _counts(
+    series: pd.Series,
+    name: str,
+    labels: tuple[str, str],
+    real: pd.Series | None = None,
+    total: int | None = None,
+    real_total: int | None = None,
+) -> pd.DataFrame:
+    """Shares (and counts) of each category, the fakes beside the real records."""
+    fake_label, real_label = labels
+    shown = _shares(series, len(series) if total is None else total).rename(fake_label)
+    frame = shown.to_frame()
+    if real is not None and len(real):
+        other = _shares(real, len(real) if real_total is None else real_total)
+        frame = frame.reindex(frame.index.union(other.index, sort=False))
+        frame[real_label] = other.reindex(frame.index)
+        frame = frame.fillna("0.0% (0)")
+    return frame.rename_axis(name)
 
 
 #: What each lead-check column means, for the report.
@@ -77,31 +106,74 @@ _CHECK_MEANING = {
     "einthoven_ok": "III = II − I holds (residual ≤ 5% of lead II)",
     "goldberger_ok": "aVR + aVL + aVF = 0 and the augmented-lead identities hold",
     "la_ra_reversal": "left/right arm cables look swapped (limb leads against V5/V6)",
-    "la_ll_reversal": "left arm/left leg look swapped (a sinus P axis between −30° and 0°; "
-    "3.5% of untouched real records are flagged too)",
+    "la_ll_reversal": "left arm/left leg look swapped (a sinus P axis between −30° and 0°, "
+    "which some untouched real records have too)",
     "ra_ll_reversal": "right arm/left leg look swapped",
     "precordial_misplacement": "two neighbouring chest electrodes look swapped",
     "ok": "no finding at all",
 }
 
 
-def _check_shares(checks: pd.DataFrame) -> pd.DataFrame:
-    flags = [c for c in checks.columns if str(checks[c].dtype) in ("bool", "boolean")]
-    shares = checks[flags].astype("float").mean()
-    return pd.DataFrame(
-        {
-            "share of records": [f"{v:.1%}" for v in shares],
-            "meaning": [_CHECK_MEANING.get(c, "") for c in flags],
-        },
-        index=pd.Index(flags, name="check"),
+def _flags(checks: pd.DataFrame) -> list[str]:
+    return [c for c in checks.columns if str(checks[c].dtype) in ("bool", "boolean")]
+
+
+def _check_shares(
+    checks: pd.DataFrame, labels: tuple[str, str], real: pd.DataFrame | None
+) -> pd.DataFrame:
+    """Each lead check's share among the fakes beside its share among real records."""
+    fake_label, real_label = labels
+    flags = _flags(checks)
+
+    def shares(frame: pd.DataFrame) -> list[str]:
+        out = []
+        for c in flags:
+            values = frame[c].astype(float) if c in frame.columns else None
+            out.append("n/a" if values is None else
+                       f"{format_share(values.mean())} ({int(values.sum())})")  # fmt: skip
+        return out
+
+    columns = {fake_label: shares(checks)}
+    columns[f"{real_label} (n = {len(real)})" if real is not None else real_label] = (
+        shares(real) if real is not None else ["n/a (no signals)"] * len(flags)
     )
+    columns["meaning"] = [_CHECK_MEANING.get(c, "") for c in flags]
+    return pd.DataFrame(columns, index=pd.Index(flags, name="check"))
 
 
-def _failed_criteria(normal: pd.DataFrame) -> pd.DataFrame:
-    """Which criteria of the normal filter the records fail, grouped by criterion."""
+def _criteria(normal: pd.DataFrame) -> pd.Series:
+    """The criterion of each reason a record fails the normal filter, one row per reason."""
     reasons = normal["reasons"][~normal["normal"]].str.split("; ").explode().dropna()
-    criterion = reasons.str.extract(r"^(.*?)(?= -?\d| nan| not in |$)", expand=False)
-    return _counts(criterion.str.strip(), "criterion failed", total=len(normal))
+    pattern = r"^(.*?)(?= -?\d| nan| not measurable| not in |$)"
+    return reasons.str.extract(pattern, expand=False).str.strip()
+
+
+def _failed_criteria(
+    normal: pd.DataFrame, labels: tuple[str, str], real: pd.DataFrame | None
+) -> pd.DataFrame:
+    """Which criteria of the normal filter the records fail, grouped by criterion."""
+    other = None if real is None else _criteria(real)
+    return _counts(
+        _criteria(normal), "criterion failed", labels, other, total=len(normal),
+        real_total=None if real is None else len(real),
+    )  # fmt: skip
+
+
+def _resolve_real(group: Any) -> tuple[Any, pd.DataFrame | None, pd.DataFrame | None]:
+    """What to compare with, the real records' measurements and their lead checks."""
+    if isinstance(group, str) and group in REFERENCES:
+        return group, load_reference(group).table, load_reference_checks(group)
+    if isinstance(group, Reference):
+        checks = load_reference_checks(group.name) if group.name in REFERENCES else None
+        return group, group.table, checks
+    if isinstance(group, ECG) and group.is_batch:
+        table, beats = measure(group, physiology=True, return_beats=True, progress=False)
+        return (table, beats), table, check_leads(group)
+    if isinstance(group, pd.DataFrame):
+        return group, group, None
+    if isinstance(group, tuple) and group and isinstance(group[0], pd.DataFrame):
+        return group, group[0], None
+    return group, None, None
 
 
 def realism_report(
@@ -170,29 +242,54 @@ def realism_report(
     normal = is_normal(table)
     statements = said.join(normal.rename(columns={"reasons": "normal_reasons"}))
     checks = check_leads(fake)
-    groups = {real_label: real, **(others or {})}
+    real_input, real_table, real_checks = _resolve_real(real)
+    groups = {real_label: real_input, **(others or {})}
     comparisons = {
         label: compare(
             group, (table, beats), labels=(label, fake_label), n_permutations=n_permutations
         )
         for label, group in groups.items()
     }
+    real_said = real_normal = None
+    if real_table is not None and {"status", "heart_rate"} <= set(real_table.columns):
+        real_said, real_normal = interpret(real_table), is_normal(real_table)
     ok = table["status"] == "ok"
+    normal_real = (
+        f" ({real_label}: {real_normal['normal'].mean():.0%})" if real_normal is not None else ""
+    )
+    sinus_real = (
+        f" ({real_label}: {real_said['rhythm'].eq('sinus rhythm').mean():.0%})"
+        if real_said is not None
+        else ""
+    )
     lines = [
         f"{fake.n_records} {fake_label} ECGs: {int(ok.sum())} measured, "
-        f"{normal['normal'].mean():.0%} normal by et.is_normal, "
-        f"{said['rhythm'].eq('sinus rhythm').mean():.0%} in sinus rhythm.",
+        f"{normal['normal'].mean():.0%} normal by et.is_normal{normal_real}, "
+        f"{said['rhythm'].eq('sinus rhythm').mean():.0%} in sinus rhythm{sinus_real}.",
         f"Lead physics: Einthoven holds in {checks['einthoven_ok'].astype(float).mean():.0%}, "
         f"Goldberger in {checks['goldberger_ok'].astype(float).mean():.0%}; "
-        f"{(~checks['ok'].astype(bool)).mean():.0%} have a lead-check finding.",
+        f"{(~checks['ok'].astype(bool)).mean():.0%} have a lead-check finding"
+        + (
+            f" ({real_label}: {(~real_checks['ok'].astype(bool)).mean():.0%})."
+            if real_checks is not None
+            else "."
+        ),
     ]
     for label, result in comparisons.items():
         d = result.distances
+        memo = result.memorisation.attrs
         lines.append(
             f"Against {label} ({int(d['n_real'])}): {int(result.table['different'].sum())} of "
             f"{len(result.table)} measurements differ; classifier AUC {d['c2st_auc']:.2f} "
-            f"(0.5 = indistinguishable); MMD p {d['mmd_p']:.3f}; "
-            f"{d['memorised_share']:.1%} flagged as possible copies."
+            f"(0.5 = indistinguishable); MMD p "
+            f"{format_p(d['mmd_p'], n_permutations=result.n_permutations)}; "
+            f"{format_share(d['memorised_share'])} flagged as possible copies "
+            + (
+                f"({format_share(memo.get('chance_share'))} expected by chance, p "
+                f"{format_p(memo.get('copies_p', float('nan')))})."
+                if memo.get("chance_share", 0) > 0
+                else f"(with {int(d['n_real'])} real records none is expected by chance)."
+            )
         )
     summary = "\n".join(lines)
 
@@ -205,6 +302,12 @@ def realism_report(
     )
     if generator.get("weights_sha256"):  # which checkpoint made them
         origin += f", weights sha256 {generator['weights_sha256'][:12]}…"
+    pair = (fake_label, real_label)
+    real_rhythm = None if real_said is None else real_said["rhythm"]
+    real_axis = None if real_said is None else real_said["axis"]
+    real_conduction = (
+        None if real_said is None else real_said["conduction"].replace("", "narrow QRS")
+    )
     body = [
         f"<h1>Realism report: {esc(fake_label)} ECGs</h1>",
         f"<p><small>{fake.n_records} records ({esc(origin)}); ecgtoolkit {esc(__version__)}, "
@@ -212,19 +315,33 @@ def realism_report(
         f"<p>{esc(_INTRO)}</p>",
         "<h2>In short</h2>",
         "<ul>" + "".join(f"<li>{esc(line)}</li>" for line in lines) + "</ul>",
-        "<h2>One of them, on ECG paper</h2>",
-        png_tag(plot_ecg(fake[0], title=f"{fake_label} record 0"), "record 0, 12 leads", dpi=70),
+        "<h2>One of them, on ECG paper (true size: 25 mm/s, 10 mm/mV)</h2>",
+        png_tag(
+            plot_ecg(fake[0], title=f"{fake_label} record 0"),
+            "record 0, 12 leads",
+            dpi=110,
+            true_size=True,
+        ),  # fmt: skip
         "<h2>Interpretation (et.interpret, et.is_normal)</h2>",
-        '<div style="display:flex;gap:2em;flex-wrap:wrap">',
-        html_table(_counts(said["rhythm"], "rhythm")),
-        html_table(_counts(said["axis"], "QRS axis")),
-        html_table(_counts(said["conduction"].replace("", "narrow QRS"), "conduction")),
+        f"<p>Share of records (count) in each category, the {esc(fake_label)} ECGs beside "
+        f"the {esc(real_label)}"
+        + ("" if real_said is not None else " (not available: no measurements of them)")
+        + ".</p>",
+        '<div class="row">',
+        html_table(_counts(said["rhythm"], "rhythm", pair, real_rhythm), text_columns=()),
+        html_table(_counts(said["axis"], "QRS axis", pair, real_axis), text_columns=()),
+        html_table(
+            _counts(
+                said["conduction"].replace("", "narrow QRS"), "conduction", pair, real_conduction
+            ),
+            text_columns=(),
+        ),
         "</div>",
         "<p>Criteria of a normal adult ECG (et.NormalCriteria) that records fail, as a "
         "share of all records (a record may fail several):</p>",
-        html_table(_failed_criteria(normal).head(10)),
+        html_table(_failed_criteria(normal, pair, real_normal).head(10), text_columns=()),
         "<h2>Lead checks (et.check_leads)</h2>",
-        html_table(_check_shares(checks)),
+        html_table(_check_shares(checks, pair, real_checks), text_columns=("meaning",)),
     ]
     if leaderboard is not None:
         from .leaderboard import leaderboard_html

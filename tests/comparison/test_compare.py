@@ -464,7 +464,8 @@ def test_table_layout(shifted):
         for group in ("real", "fake")
         for stat in ("mean", "sd", "q05", "q25", "median", "q75", "q95")
     ]
-    tests = ["smd", "sd_ratio", "location_p", "dispersion_p", "ks_stat", "ks_p"]
+    tests = ["smd", "sd_ratio", "smd_ci_low", "smd_ci_high", "sd_ratio_ci_low"]
+    tests += ["sd_ratio_ci_high", "location_p", "dispersion_p", "ks_stat", "ks_p"]
     tests += ["wasserstein", "wasserstein_std", "location_p_adj", "dispersion_p_adj", "ks_p_adj"]
     assert list(table.columns) == ["n_real", "n_fake", *described, *tests, "different", "verdict"]
     assert table["different"].dtype == bool
@@ -489,23 +490,43 @@ def test_summary_names_the_findings(shifted):
     assert "ludb" in repr(shifted) and "features differ" in repr(shifted)
 
 
-def test_plot_has_one_titled_panel_per_feature(shifted):
+def test_forest_plot_has_one_line_per_feature_with_differing_ones_red_and_first(shifted):
     fig = shifted.plot()
     assert isinstance(fig, Figure)
-    assert len(fig.axes) == len(shifted.table)
+    smd_ax, ratio_ax = fig.axes
+    labels = [t.get_text() for t in smd_ax.get_yticklabels()]
+    assert len(labels) == len(shifted.table)
+    overview = shifted.overview()
+    assert [label.split(" (")[0] for label in labels] == list(overview.index)
+    n_diff = int(shifted.table["different"].sum())
+    assert overview["different"].iloc[:n_diff].all()  # what differs comes first
+    colours = [t.get_color() for t in smd_ax.get_yticklabels()]
+    assert len(set(colours[:n_diff])) == 1 and colours[0] != colours[-1]
+    assert ratio_ax.get_xscale() == "log"
+    assert fig.get_size_inches()[1] < 0.2 * len(labels) + 2  # about one line per feature
+    with pytest.raises(ValueError, match="were not compared"):
+        shifted.plot(features=["nope"])
+    with pytest.raises(ValueError, match="kind must be"):
+        shifted.plot("pie")
+
+
+def test_histograms_default_to_the_features_that_differ(shifted):
+    fig = shifted.plot("histograms")
+    differ = shifted.table.index[shifted.table["different"]]
+    assert len(fig.axes) == len(differ)
     titles = [ax.get_title() for ax in fig.axes]
-    for name, title in zip(shifted.table.index, titles, strict=True):
-        assert title.startswith(name)
-    qt_axes = fig.axes[list(shifted.table.index).index("qt_ms")]
+    assert {t.split(" (")[0].split("\n")[0] for t in titles} == set(differ)
+    qt_axes = fig.axes[[t.split(" (")[0] for t in titles].index("qt_ms")]
     assert "SMD" in qt_axes.get_title() and qt_axes.title.get_color() != "black"
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["ludb", "gan"]
+    assert min(ax.xaxis.get_ticklabels()[0].get_fontsize() for ax in fig.axes) >= 8
 
     own = Figure()
-    subset = shifted.plot(["heart_rate", "qt_ms"], ncols=2, fig=own)
+    subset = shifted.plot("histograms", ["heart_rate", "qt_ms"], ncols=2, fig=own)
     assert subset is own and len(own.axes) == 2
     assert own.axes[0].get_title().startswith("heart_rate (bpm)\nSMD +")
-    with pytest.raises(ValueError, match="were not compared"):
-        shifted.plot(["nope"])
+    with pytest.raises(ValueError, match="no median beats"):
+        shifted.plot("copies")
 
 
 def test_html_report_is_self_contained_and_written_atomically(tmp_path):
@@ -517,7 +538,8 @@ def test_html_report_is_self_contained_and_written_atomically(tmp_path):
     assert path.read_text(encoding="utf-8") == text
     assert path.stat().st_mode & 0o777 == 0o644  # not the temporary file's private mode
     assert text.startswith("<!DOCTYPE html>")
-    assert text.count('<img src="data:image/png;base64,') == 2  # histograms, QT against RR
+    # the forest plot, histograms of what differs, QT against RR
+    assert text.count('<img src="data:image/png;base64,') == 3
     assert "<table" in text and "r_amp_mv_V5" in text and "fake higher" in text
     assert "10.1111/j.2517-6161.1995.tb02031.x" in text  # Benjamini–Hochberg
     path.write_text("keep me", encoding="utf-8")
@@ -611,7 +633,8 @@ def test_memorisation_with_too_few_real_records_says_so():
     assert result.distances["memorised_chance"] == 0.0
     assert result.memorisation["flag"].tolist() == [True, True] + [False] * 38
     assert any("36 real records are too few to flag" in note for note in result.notes)
-    assert "expected by chance" in result.summary()
+    assert "expected by chance" in " ".join(result.summary().split())
+    assert all(len(line) <= 88 for line in result.summary().split("\n"))
 
 
 @pytest.mark.slow
@@ -630,3 +653,19 @@ def test_memorisation_does_not_mistake_low_diversity_for_copying():
     assert (memo["nn_distance"] < np.quantile(own, 0.01)).mean() > 0.2
     # ... but none sits on one real record: not flagged as copies.
     assert memo["flag"].mean() <= 0.04
+
+
+def test_effect_intervals_cover_the_true_effects():
+    from ecgtoolkit.comparison.features import feature_table
+
+    rng = np.random.default_rng(3)
+    k = 600  # independent features = independent repetitions
+    real = rng.normal(0.0, 1.0, size=(60, k))
+    fake = rng.normal(0.5, 0.7, size=(50, k))
+    table = feature_table(real, fake, [f"f{j}" for j in range(k)], alpha=0.05)
+    pooled = np.sqrt((59 * 1.0 + 49 * 0.49) / 108)  # the population SMD uses the pooled SD
+    smd_cover = ((table.smd_ci_low < 0.5 / pooled) & (0.5 / pooled < table.smd_ci_high)).mean()
+    ratio_cover = ((table.sd_ratio_ci_low < 0.7) & (0.7 < table.sd_ratio_ci_high)).mean()
+    assert 0.92 < smd_cover < 0.98
+    assert 0.92 < ratio_cover < 0.98
+    assert (table.smd_ci_low < table.smd).all() and (table.smd < table.smd_ci_high).all()

@@ -150,3 +150,18 @@ def test_chance_share_and_its_range():
 def test_bad_arguments_are_refused(ref, query, kwargs, error, match):
     with pytest.raises(error, match=match):
         memorisation_table(ref, query, **kwargs)
+
+
+def test_copies_p_value_is_calibrated_and_catches_excess():
+    from scipy import stats
+
+    from ecgtoolkit.comparison.memorisation import copies_p_value
+
+    # Under the null the count is beta-binomial: P(p <= 0.05) must be at most about 5%.
+    law = stats.betabinom(300, 3, 300 - 3)
+    counts = np.arange(0, 301)
+    p = np.array([copies_p_value(int(c), 299, 300, 0.01) for c in counts])
+    assert law.pmf(counts)[p <= 0.05].sum() <= 0.05
+    assert copies_p_value(0, 299, 300, 0.01) == 1.0
+    assert copies_p_value(30, 299, 300, 0.01) < 1e-6
+    assert copies_p_value(1, 36, 40, 0.01) == 0.0  # nothing flags by chance at this size

@@ -105,6 +105,55 @@ def test_12_lead_figure_is_true_scale(twelve, speed, gain):
     assert f"{speed:g} mm/s, {gain:g} mm/mV" in _texts(fig)
 
 
+def _trace_bands(ax):
+    """(trace, clip band low/high in mV) of every trace of a plot_ecg figure."""
+    out = []
+    for line in (ln for ln in ax.lines if len(ln.get_xdata()) > 6):
+        box = line.get_clip_box()  # a rectangular clip path becomes the clip box
+        assert box is not None and box is not ax.bbox, "a trace is not clipped to its row"
+        low, high = ax.transData.inverted().transform(box.get_points())[:, 1]
+        out.append((line, low, high))
+    return out
+
+
+def test_12_lead_traces_stay_in_their_rows():
+    """Tall complexes (V2 4 mV deep, V5 4 mV tall) are cut at the edge of their row's
+    band, as electrocardiographs print, instead of running over the rows around them."""
+    t = np.arange(5000) / 500
+    spikes = 4.0 * np.exp(-(((t % 0.8) - 0.4) ** 2) / (2 * 0.01**2))
+    x = np.tile(0.25 * spikes, (12, 1))
+    x[et.STANDARD_LEADS.index("V2")] = -spikes
+    x[et.STANDARD_LEADS.index("V3")] = 0.0
+    x[et.STANDARD_LEADS.index("V5")] = spikes
+    fig = _drawn(et.plot_ecg(et.ECG(x, fs=500, leads=et.STANDARD_LEADS)))
+    ax = fig.axes[0]
+    bands = _trace_bands(ax)
+    assert len(bands) == 13
+    paper_low, paper_high = ax.get_ylim()
+    rows = {}
+    for line, low, high in bands:
+        base = np.median(line.get_ydata())  # a trace's baseline: its row's
+        row = round(-base / 3.0)
+        assert base == pytest.approx(-3.0 * row, abs=0.05)
+        # The band is the row's: 1.5 mV either side, the outer rows to the paper's edge.
+        assert low == pytest.approx(max(base - 1.5, paper_low), abs=1e-6)
+        assert high == pytest.approx(min(base + 1.5, paper_high) if row else paper_high, abs=1e-6)
+        rows.setdefault(row, set()).add((round(low, 6), round(high, 6)))
+    assert all(len(b) == 1 for b in rows.values())  # one band per row ...
+    edges = sorted(next(iter(b)) for b in rows.values())
+    assert all(a[1] <= b[0] + 1e-9 for a, b in zip(edges, edges[1:], strict=False))  # disjoint
+    # The tall complexes reach past their bands, so the clipping is what keeps them in ...
+    assert sum(ln.get_ydata().min() < low - 1.0 for ln, low, _ in bands) == 1  # V2
+    assert sum(ln.get_ydata().max() > high + 1.0 for ln, _, high in bands) == 1  # V5
+    # ... and nothing dark is drawn between V3's band edge and its label (V2's S waves
+    # would reach 1 mV into V3's row, down to -7 mV).
+    image = np.asarray(fig.canvas.buffer_rgba())[..., :3]
+    height = image.shape[0]
+    (x0, y0), (x1, y1) = ax.transData.transform([[5.5, -4.55], [7.5, -5.9]])
+    region = image[int(height - y0) + 1 : int(height - y1), int(x0) : int(x1)]
+    assert region.size and not (region.max(axis=-1) < 100).any()
+
+
 def test_12_lead_figure_size_at_standard_scale(twelve):
     fig = et.plot_ecg(twelve)
     # 10 s + 10 mm lead-in at 25 mm/s = 260 mm wide; 12.5 mV at 10 mm/mV = 125 mm high;
