@@ -65,6 +65,8 @@ _LAZY = {
     "Comparison": ".comparison.result",
     "leaderboard": ".comparison.leaderboard",
     "Leaderboard": ".comparison.leaderboard",
+    # training
+    "train_generator": ".training.loop",
     # plots, viewer, reports
     "plot_ecg": ".plot.ecg",
     "plot_fiducials": ".plot.ecg",

@@ -27,6 +27,7 @@ LAYERS = (
     "databases",
     "measurement",
     "comparison",
+    "training",
     "plot",
     "viewer",
     "report",

@@ -1,4 +1,5 @@
-"""The command line: ``ecgtoolkit generate``, ``verify``, ``measure``, ``compare`` and ``demo``.
+"""The command line: ``ecgtoolkit generate``, ``verify``, ``measure``, ``compare``, ``train``
+and ``demo``.
 
 Each command is a module with ``add(subparsers)`` and ``run(parser, args)``; an expected
 error becomes one line on stderr and exit status 1, an interruption status 130.
@@ -18,7 +19,7 @@ __all__ = ["main", "run_command"]
 
 
 def _parser() -> argparse.ArgumentParser:
-    from . import compare, demo, generate, measure, verify
+    from . import compare, demo, generate, measure, train, verify
 
     parser = argparse.ArgumentParser(
         prog="ecgtoolkit",
@@ -26,14 +27,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"ecgtoolkit {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (generate, verify, measure, compare, demo):
+    for module in (generate, verify, measure, compare, train, demo):
         module.add(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 on success)."""
-    from . import compare, demo, generate, measure, verify
+    from . import compare, demo, generate, measure, train, verify
 
     parser = _parser()
     args = parser.parse_args(argv)
@@ -41,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     command = {"generate": generate, "verify": verify, "measure": measure, "compare": compare,
-               "demo": demo}  # fmt: skip
+               "train": train, "demo": demo}  # fmt: skip
     with warnings.catch_warnings():
         # The toolkit's own warnings are messages to the person at the terminal: shown
         # as one line each, whatever the warning filters say.
