@@ -5,7 +5,9 @@
 - :mod:`.critic`: the WaveGAN critic of Pulse2Pulse, at the published size or a small
   one for CPU;
 - :mod:`.wgan`: the WGAN-GP losses and optimisers of the published recipe;
-- :mod:`.loop`: :func:`train_generator` with checkpoints and exact resume.
+- :mod:`.watch`: held-out realism and the copy audit (copies, membership inference),
+  scored every few steps;
+- :mod:`.loop`: :func:`train_generator` with checkpoints, ``best.pt`` and exact resume.
 
 This layer sits above :mod:`ecgtoolkit.comparison` (it scores training with its
 metrics) and imports torch.

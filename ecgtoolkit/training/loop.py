@@ -10,7 +10,11 @@ A run folder holds:
 - ``last.pt``: generator, critic, both optimisers, the step, the settings and the
   training data's description; tensors and plain data only (``torch.load(...,
   weights_only=True)`` reads it, and so does ``et.generate(generator=...)``);
-- ``metrics.csv``: one row per generator step (losses, gradient penalty, seconds);
+- ``metrics.csv``: one row per generator step (losses, gradient penalty, seconds), with
+  the held-out realism and the copy audit at step 0 and every ``eval_every`` steps
+  (:mod:`ecgtoolkit.training.watch`);
+- ``best.pt``: the checkpoint with the best held-out realism (lowest classifier AUC)
+  among those that pass the copy audit;
 - ``settings.json``: the settings and the data's description, readable without torch.
 
 **Exact resume.** Every random draw of a step (which real windows, the generator's
@@ -54,6 +58,7 @@ from ..generators.device import resolve_device
 from ..generators.pulse2pulse import N_CHANNELS, N_SAMPLES, Pulse2PulseGenerator, load_generator
 from .critic import CRITIC_SIZES, make_critic
 from .data import TrainingData, prepare_training_data
+from .watch import EVAL_COLUMNS, evaluate, passes_audit, prepare_watch
 from .wgan import (
     ADAM_BETAS,
     ADAM_LR,
@@ -91,6 +96,7 @@ class TrainSettings:
     lr: float = ADAM_LR
     betas: tuple[float, float] = ADAM_BETAS
     eval_every: int = 50
+    eval_fakes: int = 32
 
 
 @dataclass
@@ -105,7 +111,9 @@ class TrainingRun:
         The settings.
     metrics : pandas.DataFrame
         One row per generator step (``step`` index): ``wasserstein``,
-        ``gradient_penalty``, ``critic_loss``, ``generator_loss``, ``seconds``.
+        ``gradient_penalty``, ``critic_loss``, ``generator_loss``, ``seconds``, and at
+        evaluated steps (step 0 is the starting generator) the columns of
+        :data:`ecgtoolkit.training.watch.EVAL_COLUMNS`.
     data : dict
         The training data's description.
     seconds : float
@@ -194,6 +202,7 @@ def _check_settings(settings: TrainSettings) -> None:
     check_int(settings.seed, "seed", minimum=0)
     check_int(settings.warmup, "warmup", minimum=0)
     check_int(settings.eval_every, "eval_every", minimum=1)
+    check_int(settings.eval_fakes, "eval_fakes", minimum=1)
     if isinstance(settings.critic, str) and settings.critic not in CRITIC_SIZES:
         raise ValueError(
             f"critic must be one of {sorted(CRITIC_SIZES)} or a model size (int), "
@@ -219,6 +228,7 @@ def train_generator(
     init: str | os.PathLike = "published",
     warmup: int = WARMUP_STEPS,
     eval_every: int = 50,
+    eval_fakes: int = 32,
     progress: bool = True,
 ) -> TrainingRun:
     """Fine-tune the Pulse2Pulse generator on real ECGs with WGAN-GP.
@@ -256,7 +266,13 @@ def train_generator(
     warmup : int
         Critic updates before the first generator step.
     eval_every : int
-        Write ``last.pt`` and ``metrics.csv`` every this many steps (and at the end).
+        Every this many steps (and at step 0 and the end): score the generator's fixed
+        fakes against the held-out records and audit them for copying
+        (:mod:`ecgtoolkit.training.watch`), write ``last.pt``, ``metrics.csv`` and, when
+        the held-out realism is the best so far among checkpoints that pass the copy
+        audit, ``best.pt``.
+    eval_fakes : int
+        Fakes scored at each evaluation (fixed noise, the same every time).
     progress : bool
         A progress bar.
 
@@ -286,7 +302,7 @@ def train_generator(
     """
     settings = TrainSettings(
         steps=steps, batch_size=batch_size, seed=seed, critic=critic, init=str(init),
-        holdout=holdout, warmup=warmup, eval_every=eval_every,
+        holdout=holdout, warmup=warmup, eval_every=eval_every, eval_fakes=eval_fakes,
     )  # fmt: skip
     _check_settings(settings)
     folder = Path(out)
@@ -310,11 +326,15 @@ def _train(real, folder, settings, device, resume, progress) -> TrainingRun:
                                  progress=progress)  # fmt: skip
     notes = list(data.notes)
     description = {**data.description, "sha256": _data_digest(data)}
+    watch, watch_note = prepare_watch(data, n_fakes=settings.eval_fakes, seed=settings.seed)
+    if watch_note:
+        notes.append(watch_note)
     generator = _initial_generator(settings.init, dev, settings.seed).train()
     torch.manual_seed(_seed(settings.seed, "init-critic"))
     critic = make_critic(settings.critic).to(dev).train()
     opt_g, opt_d = make_optimizers(generator, critic)
     step, warmed, rows = 0, 0, []
+    best = {"step": -1, "c2st_auc": math.inf}
     if resume:
         try:
             with warnings.catch_warnings():  # torch warns of pickle protocols it may not read
@@ -341,6 +361,7 @@ def _train(real, folder, settings, device, resume, progress) -> TrainingRun:
         opt_g.load_state_dict(state["optimizer_g"])
         opt_d.load_state_dict(state["optimizer_d"])
         step, warmed = int(state["step"]), int(state["warmup_done"])
+        best = dict(state.get("best", best))
         if (folder / "metrics.csv").exists():
             rows = pd.read_csv(folder / "metrics.csv").to_dict("records")
             rows = [r for r in rows if r["step"] <= step]
@@ -349,6 +370,15 @@ def _train(real, folder, settings, device, resume, progress) -> TrainingRun:
     b, s = settings.batch_size, settings.seed
 
     def checkpoint() -> None:
+        if watch is not None:
+            scores = evaluate(generator, watch)
+            generator.train()
+            if rows and rows[-1]["step"] == step:
+                rows[-1].update(scores)
+            else:
+                rows.append({"step": step, **scores})
+            if passes_audit(scores) and scores["c2st_auc"] < best["c2st_auc"]:
+                best.update(step=step, c2st_auc=scores["c2st_auc"])
         content = {
             "format": CHECKPOINT_FORMAT,
             "model_state_dict": generator.state_dict(),
@@ -360,13 +390,18 @@ def _train(real, folder, settings, device, resume, progress) -> TrainingRun:
             "settings": {**asdict(settings), "betas": list(settings.betas)},
             "data": description,
             "training": {"ecgtoolkit": __version__, "device": str(dev), "step": step},
+            "best": dict(best),
         }
         _save(folder / "last.pt", content)
-        frame = pd.DataFrame(rows, columns=list(_METRIC_COLUMNS))
+        if best["step"] == step:
+            _save(folder / "best.pt", content)
+        frame = pd.DataFrame(rows, columns=[*_METRIC_COLUMNS, *EVAL_COLUMNS])
         atomic_write(folder / "metrics.csv", frame.to_csv(index=False), overwrite=True)
         summary = {"settings": content["settings"], "data": description, "step": step}
         atomic_write(folder / "settings.json", json.dumps(summary, indent=1), overwrite=True)
 
+    if not resume and watch is not None:
+        checkpoint()  # step 0: the starting generator, scored as the baseline
     # The critic's warm-up: the generator frozen (see the module's notes).
     while warmed < settings.warmup:
         torch.manual_seed(_seed(s, "warmup", warmed))
@@ -408,7 +443,7 @@ def _train(real, folder, settings, device, resume, progress) -> TrainingRun:
         checkpoint()
     done = step - first
     loop_seconds = time.perf_counter() - loop_start
-    metrics = pd.DataFrame(rows, columns=list(_METRIC_COLUMNS)).set_index("step")
+    metrics = pd.DataFrame(rows, columns=[*_METRIC_COLUMNS, *EVAL_COLUMNS]).set_index("step")
     return TrainingRun(
         folder=folder,
         settings=settings,

@@ -118,3 +118,22 @@ def test_the_command_line_trains_and_resumes(real, tmp_path, capsys):
     assert "resume" in capsys.readouterr().err
     assert main(["train", *args[:4], "2", *args[5:], "--resume"]) == 0
     assert _state(out / "last.pt")["step"] == 2
+
+
+def test_held_out_realism_and_the_copy_audit_are_watched(tmp_path):
+    # Twenty records, half held out: ten held-out windows to score against.
+    real = et.generate(20, seed=8, progress=False)
+    run = _train(real, tmp_path / "run", 1, holdout=0.5, eval_fakes=12)
+    from ecgtoolkit.training.watch import EVAL_COLUMNS
+
+    assert run.metrics.index.tolist() == [0, 1]  # step 0 scores the starting generator
+    scored = run.metrics[list(EVAL_COLUMNS)]
+    assert np.isfinite(scored.to_numpy()).all()
+    assert scored["c2st_auc"].between(0, 1).all() and scored["membership_auc"].between(0, 1).all()
+    # Training and held-out records come from one generator here: no leak to find.
+    assert (scored["membership_p"] > 0.01).all() and (scored["copies_p"] > 0.01).all()
+    assert (tmp_path / "run" / "best.pt").is_file()
+    best = _state(tmp_path / "run" / "best.pt")
+    assert best["best"]["step"] == best["step"] in (0, 1)
+    saved = __import__("pandas").read_csv(tmp_path / "run" / "metrics.csv")
+    assert set(EVAL_COLUMNS) <= set(saved.columns) and len(saved) == 2
