@@ -28,7 +28,7 @@ from .tables import (
     is_measure_column,
 )
 
-__all__ = ["compare"]
+__all__ = ["compare", "resolve_group"]
 
 _BEAT_NAN_SHARE = 0.05  # beat samples missing in more of the records are left out
 
@@ -254,8 +254,8 @@ def compare(
     >>> html = result.to_html()  # or result.to_html("report.html")
     """
     given = real_beats is not None or fake_beats is not None
-    real, real_beats = _resolve_group(real, real_beats, "real")
-    fake, fake_beats = _resolve_group(fake, fake_beats, "fake")
+    real, real_beats = resolve_group(real, real_beats, "real")
+    fake, fake_beats = resolve_group(fake, fake_beats, "fake")
     _check_parameters(real, fake, alpha, n_permutations, seed, labels, memorisation_quantile)
     real_ok, real_rows = _compared_rows(real, "real")
     fake_ok, fake_rows = _compared_rows(fake, "fake")
@@ -366,8 +366,12 @@ def compare(
     )
 
 
-def _resolve_group(group: Any, beats: np.ndarray | None, name: str):
-    """A group given as a table, ECG batch, (table, beats) or reference -> (table, beats)."""
+def resolve_group(group: Any, beats: np.ndarray | None = None, name: str = "real"):
+    """A group given as a table, ECG batch, (table, beats) or reference -> (table, beats).
+
+    An ECG batch is measured here (with its median beats); a reference's name loads it;
+    anything else is returned as given, to be checked by :func:`compare`.
+    """
     if isinstance(group, str):
         group = load_reference(group)
     if isinstance(group, Reference):

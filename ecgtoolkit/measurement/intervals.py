@@ -22,6 +22,7 @@ __all__ = [
     "TRUSTED_SPREAD_S",
     "amplitudes_on_beat",
     "axes",
+    "global_fiducials",
     "global_intervals",
     "p_wave_share",
     "physiology_values",
@@ -120,8 +121,13 @@ def pr_variability(marks: dict[str, np.ndarray], usable: np.ndarray) -> float:
     return float(q3 - q1)
 
 
-def global_intervals(beat: MedianBeat, fs: float) -> tuple[float, float, float]:
-    """Global PR, QRS and QT (ms) on the median beat: extremes over trusted leads."""
+def global_fiducials(beat: MedianBeat, fs: float) -> dict[str, float]:
+    """Where the global intervals start and end on the median beat (samples).
+
+    The earliest consistent ``P_on`` and ``QRS_on`` and the latest consistent
+    ``QRS_off`` and ``T_off`` over the trusted leads (NaN where too few leads have the
+    mark): the ends of :func:`global_intervals`' PR, QRS and QT.
+    """
     need = max(1, int(np.ceil(beat.usable.sum() / 3)))
     spread = TRUSTED_SPREAD_S * fs
     confirm = CONFIRM_S * fs
@@ -141,12 +147,23 @@ def global_intervals(beat: MedianBeat, fs: float) -> tuple[float, float, float]:
             return float(chosen[first])
         return float(chosen[0])
 
-    qrs_on = extreme("QRS_on", latest=False)
+    return {
+        "P_on": extreme("P_on", latest=False),
+        "QRS_on": extreme("QRS_on", latest=False),
+        "QRS_off": extreme("QRS_off", latest=True),
+        "T_off": extreme("T_off", latest=True),
+    }
+
+
+def global_intervals(beat: MedianBeat, fs: float) -> tuple[float, float, float]:
+    """Global PR, QRS and QT (ms) on the median beat: extremes over trusted leads
+    (:func:`global_fiducials`)."""
+    f = global_fiducials(beat, fs)
     ms = 1000.0 / fs
     return (
-        (qrs_on - extreme("P_on", latest=False)) * ms,
-        (extreme("QRS_off", latest=True) - qrs_on) * ms,
-        (extreme("T_off", latest=True) - qrs_on) * ms,
+        (f["QRS_on"] - f["P_on"]) * ms,
+        (f["QRS_off"] - f["QRS_on"]) * ms,
+        (f["T_off"] - f["QRS_on"]) * ms,
     )
 
 

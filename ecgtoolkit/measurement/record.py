@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,11 +28,13 @@ from .intervals import (
 )
 
 __all__ = [
+    "Analysis",
     "BEAT_FS",
     "BEAT_WINDOW_S",
     "GLOBAL_COLUMNS",
     "LEAD_COLUMNS",
     "Result",
+    "analyse_record",
     "beat_array",
     "row_columns",
     "empty_result",
@@ -96,6 +99,46 @@ def empty_result(
     return row, per_lead
 
 
+@dataclass(frozen=True)
+class Analysis:
+    """One record analysed up to its median beat: the first steps of :func:`measure`.
+
+    Attributes
+    ----------
+    quality : SignalQuality
+        :func:`ecgtoolkit.signal.quality.assess` of the record (cleaned signal, usable
+        leads, R peaks).
+    peaks : numpy.ndarray
+        The delineated beats' R peaks (samples).
+    marks : dict of str to numpy.ndarray
+        Every beat's fiducials per lead (:func:`ecgtoolkit.signal.delineation.delineate_signal`).
+    beat : MedianBeat or None
+        The median beat; None without a dominant morphology.
+    problem : str
+        Why the record cannot be measured at all ("" when it can).
+    """
+
+    quality: Any
+    peaks: np.ndarray
+    marks: dict[str, np.ndarray]
+    beat: MedianBeat | None
+    problem: str = ""
+
+
+def analyse_record(x: np.ndarray, fs: float) -> Analysis:
+    """Assess, delineate and take the median beat of one record ``(n_leads, n_samples)``."""
+    quality = assess(x, fs)
+    if quality.problem is not None:
+        return Analysis(quality, np.empty(0, int), {}, None, quality.problem)
+    peaks, marks = delineate_signal(
+        quality.signal, fs, quality.peaks, quality.usable, resampled=quality.at_detect_rate
+    )
+    if peaks.size < 2:
+        return Analysis(quality, peaks, marks, None, f"only {peaks.size} beat(s) found")
+    beat = median_beat(quality.signal, fs, peaks, quality.usable, marks=marks)
+    return Analysis(quality, peaks, marks, beat)
+
+
 def measure_record(
     x: np.ndarray, fs: float, leads: tuple[str, ...], physiology: bool = False
 ) -> Result:
@@ -104,15 +147,12 @@ def measure_record(
     The array layer of :func:`ecgtoolkit.measure` (which documents every value). The row
     holds the median beat under ``"_beat"`` (see :func:`beat_array`).
     """
-    quality = assess(x, fs)
-    if quality.problem is not None:
-        return empty_result(leads, "unusable", quality.problem, quality.usable)
-    peaks, marks = delineate_signal(
-        quality.signal, fs, quality.peaks, quality.usable, resampled=quality.at_detect_rate
-    )
-    if peaks.size < 2:
-        return empty_result(leads, "unusable", f"only {peaks.size} beat(s) found", quality.usable)
-    beat = median_beat(quality.signal, fs, peaks, quality.usable, marks=marks)
+    analysis = analyse_record(x, fs)
+    quality, peaks, marks, beat = (
+        analysis.quality, analysis.peaks, analysis.marks, analysis.beat
+    )  # fmt: skip
+    if analysis.problem:
+        return empty_result(leads, "unusable", analysis.problem, quality.usable)
     row, per_lead = empty_result(leads, "ok", "", quality.usable)
     rr = np.diff(peaks) / fs
     rr_mean = float(rr.mean())

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,12 +19,11 @@ from ..core.display import format_value, wrap
 from ..core.ecg import ECG
 from ..core.leads import CHEST_LEADS, ELECTRODES, LIMB_LEAD_WEIGHTS, select_leads
 from ..core.validation import check_positive, validate_record
-from ..measurement.intervals import global_intervals, p_wave_share
+from ..measurement.intervals import global_fiducials, global_intervals, p_wave_share
+from ..measurement.record import analyse_record
 from ..signal.augment import swap_electrodes
-from ..signal.beats import MedianBeat, median_beat
-from ..signal.delineation import delineate_signal
+from ..signal.beats import MedianBeat
 from ..signal.filters import BASELINE_HZ, highpass
-from ..signal.quality import assess
 from .ecg import _shade
 from .layout import inches_to_fraction, margins, one_record
 from .paper import GAIN_MM_MV, MM_PER_INCH, PAPER, SPEED_MM_S, WAVES, add_grid, centred
@@ -64,52 +63,26 @@ class _Intervals:
 def _measured(one: ECG) -> _Intervals:
     """The analysis of :func:`ecgtoolkit.measure`, kept whole for drawing."""
     x, fs, _ = validate_record(one)
-    quality = assess(x, fs)
-    if quality.problem is not None:
-        raise ValueError(f"this record cannot be measured: {quality.problem}")
-    peaks, marks = delineate_signal(
-        quality.signal, fs, quality.peaks, quality.usable, resampled=quality.at_detect_rate
-    )
-    beat = median_beat(quality.signal, fs, peaks, quality.usable, marks=marks)
+    analysis = analyse_record(x, fs)
+    if analysis.problem:
+        raise ValueError(f"this record cannot be measured: {analysis.problem}")
+    beat = analysis.beat
     if beat is None:
         raise ValueError(
             "no dominant beat morphology (fewer than 3 similar beats): et.measure gives no "
             "intervals to draw"
         )
     pr, qrs, qt = global_intervals(beat, fs)
-    onset = _global_qrs_onset(beat, fs)
-    per_ms = fs / 1000.0
-    fiducials = {
-        "P_on": onset - pr * per_ms,
-        "QRS_on": onset,
-        "QRS_off": onset + qrs * per_ms,
-        "T_off": onset + qt * per_ms,
-    }
+    fiducials = global_fiducials(beat, fs)
     why = {}
-    if not math.isfinite(onset):
+    if not math.isfinite(fiducials["QRS_on"]):
         why = dict.fromkeys(("PR", "QRS", "QT"), "no QRS onset")
-    elif p_wave_share(marks["P_on"], quality.usable) > 0:
+    elif p_wave_share(analysis.marks["P_on"], analysis.quality.usable) > 0:
         why["PR"] = "no P-wave onset on the median beat"
     values = {"PR": pr, "QRS": qrs, "QT": qt}
-    return _Intervals(beat, peaks, marks, quality.signal, values, fiducials, why)
-
-
-def _global_qrs_onset(beat: MedianBeat, fs: float) -> float:
-    """The global QRS onset on the median beat (samples), where PR ends and QRS and QT start.
-
-    :func:`~ecgtoolkit.measurement.intervals.global_intervals` reports durations only.
-    PR measured from a P onset at sample 0 in every lead (found in every beat, without
-    spread) is the QRS onset itself, chosen by the one implementation of the global
-    extremes.
-    """
-    n_leads = beat.usable.size
-    anchored = replace(
-        beat,
-        marks={**beat.marks, "P_on": np.zeros(n_leads)},
-        found={**beat.found, "P_on": np.ones(n_leads)},
-        spread={**beat.spread, "P_on": np.zeros(n_leads)},
+    return _Intervals(
+        beat, analysis.peaks, analysis.marks, analysis.quality.signal, values, fiducials, why
     )
-    return global_intervals(anchored, fs)[0] * fs / 1000.0
 
 
 def _most_typical(measured: _Intervals, beats: int, reach: tuple[int, int], n: int) -> int:

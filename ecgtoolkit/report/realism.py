@@ -9,12 +9,12 @@ from typing import Any
 
 import pandas as pd
 
-from ..comparison.compare import compare
+from ..comparison.compare import compare, resolve_group
 from ..core.display import format_p, format_share, summary_html, wrap
 from ..core.ecg import ECG
 from ..core.files import atomic_write, check_output
 from ..core.version import __version__
-from ..databases.reference import REFERENCES, Reference, load_reference, load_reference_checks
+from ..databases.reference import REFERENCES, Reference, load_reference_checks
 from ..measurement.checks import check_leads
 from ..measurement.interpretation import interpret, is_normal
 from ..measurement.measure import measure
@@ -160,20 +160,17 @@ def _failed_criteria(
 
 
 def _resolve_real(group: Any) -> tuple[Any, pd.DataFrame | None, pd.DataFrame | None]:
-    """What to compare with, the real records' measurements and their lead checks."""
-    if isinstance(group, str) and group in REFERENCES:
-        return group, load_reference(group).table, load_reference_checks(group)
-    if isinstance(group, Reference):
-        checks = load_reference_checks(group.name) if group.name in REFERENCES else None
-        return group, group.table, checks
-    if isinstance(group, ECG) and group.is_batch:
-        table, beats = measure(group, physiology=True, return_beats=True, progress=False)
-        return (table, beats), table, check_leads(group)
-    if isinstance(group, pd.DataFrame):
-        return group, group, None
-    if isinstance(group, tuple) and group and isinstance(group[0], pd.DataFrame):
-        return group, group[0], None
-    return group, None, None
+    """What to compare with (an ECG batch measured once), the real records' measurements
+    and their lead checks (None where there are no signals to check)."""
+    checks = None
+    if isinstance(group, str | Reference):
+        name = group if isinstance(group, str) else group.name
+        checks = load_reference_checks(name) if name in REFERENCES else None
+    elif isinstance(group, ECG) and group.is_batch:
+        checks = check_leads(group)
+    table, beats = resolve_group(group)
+    given = table if beats is None else (table, beats)
+    return given, table if isinstance(table, pd.DataFrame) else None, checks
 
 
 def realism_report(

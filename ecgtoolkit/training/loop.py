@@ -163,8 +163,12 @@ def _noise(size: int, seed: int, device: torch.device) -> torch.Tensor:
 
 
 def _critic_update(generator, critic, opt_d, real, noise, gp_weight) -> dict[str, float]:
-    """One critic update; the generator (frozen here) runs its fast inference path."""
-    generator.eval()  # the same function as in training mode, computed several times faster
+    """One critic update against the generator's fakes.
+
+    The generator is frozen here; the caller puts it in eval mode once for a run of
+    critic updates, so that they share its fast inference path (the same function as in
+    training mode, computed several times faster, its fused weights built once).
+    """
     with torch.inference_mode():
         fake = generator(noise)
     fake = fake.clone()  # an inference tensor cannot enter autograd
@@ -403,6 +407,7 @@ def _train(real, folder, settings, device, resume, progress) -> TrainingRun:
     if not resume and watch is not None:
         checkpoint()  # step 0: the starting generator, scored as the baseline
     # The critic's warm-up: the generator frozen (see the module's notes).
+    generator.eval()
     while warmed < settings.warmup:
         torch.manual_seed(_seed(s, "warmup", warmed))
         real_batch = _batch(data.train, b, _seed(s, "warmup-real", warmed), dev)
@@ -417,6 +422,7 @@ def _train(real, folder, settings, device, resume, progress) -> TrainingRun:
         while step < settings.steps:
             t0 = time.perf_counter()
             k = step + 1
+            generator.eval()
             for j in range(settings.critic_steps):
                 torch.manual_seed(_seed(s, "critic", k, j))
                 parts = _critic_update(
