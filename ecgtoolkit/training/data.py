@@ -99,11 +99,15 @@ def prepare_training_data(
 
     Parameters
     ----------
-    real : str, path, ECG or Database
+    real : str, path, ECG or Database, or a list of them
         Anything :func:`ecgtoolkit.comparison.candidates.load_candidate` reads: a folder
         of record files, a Zarr store, a ``.npy`` / ``.npz`` file, an ECG (one record
         or a batch, mV), a :class:`~ecgtoolkit.Database`, ``"database:ludb"``,
-        ``"database:ludb:<boolean column>"`` or ``"database:cinc2021"``.
+        ``"database:ludb:<boolean column>"`` or ``"database:cinc2021"``. A list or tuple
+        pools several sources (e.g. ``["database:ludb:sinus",
+        "database:cinc2021:sinus_rhythm"]``); their record ids are then prefixed with
+        each source's name (``ludb:12``), so that records of different sources never
+        merge.
     holdout : float
         Fraction of the records held out, in [0, 1): ``round(holdout × n_records)``
         records, at least 1 when ``holdout > 0``, and at least 1 record left to train
@@ -177,18 +181,30 @@ def prepare_training_data(
     duration_s = (
         _WHOLE_RECORD_S if max_windows_per_record is None else max_windows_per_record * WINDOW_S
     )
-    candidate = load_candidate(real, seed=seed, duration_s=duration_s, progress=progress)
+    sources = list(real) if isinstance(real, (list, tuple)) else [real]
+    if not sources:
+        raise ValueError("real is an empty list: give at least one source of real ECGs")
+    candidates = [
+        load_candidate(source, seed=seed, duration_s=duration_s, progress=progress)
+        for source in sources
+    ]
+    origin = "; ".join(c.origin for c in candidates)
+    rates = sorted({fs for c in candidates for fs in c.rates})
     # load_candidate's notes on absent leads speak of compared signals; the leads that
     # matter here are noted below, with the records they leave out.
-    notes = [note for note in candidate.notes if "NaN in the compared signals" not in note]
-
+    notes = [
+        note for c in candidates for note in c.notes if "NaN in the compared signals" not in note
+    ]
+    prefixed = _source_prefixes(candidates) if len(candidates) > 1 else [""]
     windows, window_ids, record_notes = _cut_windows(
-        candidate.batches, max_windows_per_record, progress
+        [(prefix, b) for prefix, c in zip(prefixed, candidates, strict=True) for b in c.batches],
+        max_windows_per_record,
+        progress,
     )
     notes.extend(record_notes)
     if not windows:
         raise ValueError(
-            f"no 10 s window could be cut from {candidate.origin}: "
+            f"no 10 s window could be cut from {origin}: "
             + "; ".join(record_notes)
             + ". Training needs records at least 10 s long with leads I and II (or any two "
             "limb leads) and V1–V6"
@@ -204,11 +220,11 @@ def prepare_training_data(
     train_records = [r for r in records if r not in held]
     holdout_records = sorted(held)
     description = {
-        "source": str(real) if isinstance(real, (str, os.PathLike)) else type(real).__name__,
-        "origin": candidate.origin,
+        "source": "; ".join(_source_name(source) for source in sources),
+        "origin": origin,
         "n_records": {"train": len(train_records), "holdout": len(holdout_records)},
         "n_windows": {"train": int((~on_holdout).sum()), "holdout": int(on_holdout.sum())},
-        "original_fs_hz": [float(fs) for fs in candidate.rates],
+        "original_fs_hz": [float(fs) for fs in rates],
         "fs_hz": TRAIN_FS,
         "leads": list(GENERATED_LEADS),
         "window_s": WINDOW_S,
@@ -253,23 +269,36 @@ def _check_holdout(holdout: Any) -> float:
     return float(holdout)
 
 
+def _source_name(source: Any) -> str:
+    return str(source) if isinstance(source, (str, os.PathLike)) else type(source).__name__
+
+
+def _source_prefixes(candidates: list[Any]) -> list[str]:
+    """``"<name>:"`` per source, numbered where two sources share a name."""
+    names = [c.name for c in candidates]
+    return [
+        f"{name}{'' if names.count(name) == 1 else '-' + str(names[:i].count(name) + 1)}:"
+        for i, name in enumerate(names)
+    ]
+
+
 def _shown(names: list[str]) -> str:
     return ", ".join(names[:_SHOWN]) + (" …" if len(names) > _SHOWN else "")
 
 
 def _cut_windows(
-    batches: list[Any], max_windows: int | None, progress: bool
+    batches: list[tuple[str, Any]], max_windows: int | None, progress: bool
 ) -> tuple[list[np.ndarray], list[list[str]], list[str]]:
-    """The 10 s windows (mV, 500 Hz, 8 leads) of every usable record, their record ids,
-    and notes on the records left out."""
+    """The 10 s windows (mV, 500 Hz, 8 leads) of every usable record of ``(record id
+    prefix, batch)`` pairs, their record ids, and notes on the records left out."""
     windows, window_ids = [], []
     lacking: list[str] = []
     short: list[str] = []
-    total = sum(batch.n_records for batch in batches)
+    total = sum(batch.n_records for _, batch in batches)
     with progress_bar(total=total, desc="cutting windows", unit="record", enabled=progress) as bar:
-        for batch in batches:
+        for prefix, batch in batches:
             signal = select_leads(batch.signal, batch.leads, GENERATED_LEADS, missing="nan")
-            ids = [str(i) for i in batch.record_ids]
+            ids = [f"{prefix}{i}" for i in batch.record_ids]
             absent = np.isnan(signal).all(axis=-1)  # (n_records, 8)
             for row in np.flatnonzero(absent.any(axis=1)):
                 missing = [

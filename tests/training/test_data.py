@@ -186,3 +186,26 @@ def test_bad_sources_and_short_sources_are_refused():
         _prepare(3.5)
     with pytest.raises(ValueError, match="shorter than one 10 s window"):
         _prepare(_batch(3, 5.0))
+
+
+def test_several_sources_pool_and_their_record_ids_never_merge():
+    first, second = et.generate(4, seed=1, progress=False), et.generate(3, seed=2, progress=False)
+    data = prepare_training_data([first, second], holdout=0.3, progress=False)
+    records = data.train_records + data.holdout_records
+    # Both batches number their records from 0: prefixes keep the seven records apart.
+    assert len(records) == 7 and len(set(records)) == 7
+    assert {r.split(":")[0] for r in records} == {"ecg-1", "ecg-2"}
+    assert len(data.train) + len(data.holdout) == 7
+    assert data.description["source"] == "ECG; ECG"
+    with pytest.raises(ValueError, match="empty list"):
+        prepare_training_data([], progress=False)
+
+
+def test_the_shared_ludb_and_cinc_sinus_records_pool(data_dir):
+    data = prepare_training_data(
+        ["database:ludb:sinus", "database:cinc2021:sinus_rhythm"], holdout=0.25, progress=False
+    )
+    records = data.train_records + data.holdout_records
+    assert any(r.startswith("ludb:") for r in records)
+    assert any(r.startswith("cinc2021:") for r in records)
+    assert not set(data.train_records) & set(data.holdout_records)
