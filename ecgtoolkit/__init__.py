@@ -66,7 +66,9 @@ _LAZY = {
     "leaderboard": ".comparison.leaderboard",
     "Leaderboard": ".comparison.leaderboard",
     # training
+    "prepare_training_data": ".training.data",
     "train_generator": ".training.loop",
+    "load_run": ".training.runs",
     # plots, viewer, reports
     "plot_ecg": ".plot.ecg",
     "plot_fiducials": ".plot.ecg",
@@ -76,11 +78,13 @@ _LAZY = {
     "plot_qt_rr": ".plot.stats",
     "plot_bland_altman": ".plot.stats",
     "plot_leaderboard": ".plot.leaderboard",
+    "plot_training": ".plot.training",
     "plot_forest": ".plot.comparison",
     "plot_copies": ".plot.comparison",
     "view": ".viewer.widget",
     "ECGViewer": ".viewer.model",
     "realism_report": ".report.realism",
+    "training_report": ".report.training",
 }
 
 __all__ = ["ECG", "GENERATED_LEADS", "STANDARD_LEADS", "__version__", *_LAZY]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 __all__ = ["add", "run"]
@@ -20,8 +21,10 @@ def add(commands: Any) -> None:
         description="Fine-tune the DeepFake (Pulse2Pulse) generator on real ECGs with the "
         "published recipe (WGAN-GP, λ = 10, 5 critic steps per generator step, Adam 1e-4, "
         "betas 0.5/0.9). Writes RUN_DIR/last.pt (use it with `ecgtoolkit generate "
-        "--generator RUN_DIR/last.pt`), metrics.csv and settings.json. A run stopped at "
-        "any moment continues exactly with --resume.",
+        "--generator RUN_DIR/last.pt`), metrics.csv, settings.json, report.html (the "
+        "curves and the evaluated steps) and, where held-out records are scored, best.pt. "
+        "A run stopped at any moment continues "
+        "exactly with --resume.",
     )
     train.add_argument(
         "real",
@@ -53,6 +56,14 @@ def add(commands: Any) -> None:
         help="published (default), scratch, or a generator checkpoint to start from",
     )
     train.add_argument("--warmup", type=int, default=None, help="critic-only updates first")
+    train.add_argument("--lr", type=float, default=1e-4, help="Adam's learning rate (1e-4)")
+    train.add_argument(
+        "--generator-lr",
+        type=float,
+        default=None,
+        help="the generator's learning rate where it differs from --lr (e.g. 1e-5 to "
+        "fine-tune gently)",
+    )
     train.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
@@ -75,6 +86,8 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             init=args.init,
             eval_every=args.eval_every,
             warmup=WARMUP_STEPS if args.warmup is None else args.warmup,
+            lr=args.lr,
+            generator_lr=args.generator_lr,
             progress=not args.quiet,
         ),  # fmt: skip
         interrupted=f"resume with: ecgtoolkit train {args.real} -o {args.out} "
@@ -85,5 +98,12 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     print(repr(result))
     for note in result.notes:
         print(f"note: {note}")
+    report = result.folder / "report.html"
+    try:
+        result.to_html(report, overwrite=True)  # the run folder is the run's own
+    except (ValueError, OSError) as exc:  # the run itself is complete: say so, don't fail
+        print(f"ecgtoolkit: warning: the report was not written: {exc}", file=sys.stderr)
+    else:
+        print(f"Report: {report}")
     print(f"Generate from it: ecgtoolkit generate -n 100 -o fakes --generator {result.last}")
     return 0

@@ -33,6 +33,7 @@ __all__ = [
     "format_value",
     "is_missing",
     "summary_html",
+    "training_sentence",
     "wrap",
 ]
 
@@ -207,3 +208,54 @@ def summary_html(
         "<div class='ecgtoolkit-summary' style='max-width:1100px;overflow-wrap:normal;"
         "word-break:normal;white-space:normal;line-height:1.4'>" + "".join(body) + "</div>"
     )
+
+
+def training_sentence(training: Any) -> str:
+    """How a generator checkpoint was trained, in one sentence.
+
+    Parameters
+    ----------
+    training : mapping
+        A training checkpoint's provenance (``meta["generator"]["training"]``: see
+        :class:`ecgtoolkit.generators.checkpoints.GeneratorCheckpoint`).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> training_sentence({"step": 300, "init": "published", "critic": "small",
+    ...     "batch_size": 16, "data": {"source": "database:ludb:sinus",
+    ...     "n_records": {"train": 110, "holdout": 28}},
+    ...     "held_out": {"c2st_auc": 0.7412, "features_different": 0.032},
+    ...     "copy_audit": {"passed": True}})
+    'fine-tuned by ecgtoolkit for 300 steps from the published weights on database:ludb:sinus (110 training records, 28 held out), critic small, batch 16; held-out C2ST AUC 0.741, 3.2% of measurements different; copy audit passed'
+    """
+    if not isinstance(training, dict):
+        return str(training)
+    init = training.get("init")
+    start = {"published": "the published weights", "scratch": "scratch"}.get(
+        str(init), f"checkpoint {init}"
+    )
+    data = training.get("data") or {}
+    records = data.get("n_records") or {}
+    text = (
+        f"fine-tuned by ecgtoolkit for {training.get('step', '?')} steps from {start} on "
+        f"{data.get('source') or 'unnamed records'}"
+    )
+    if records:
+        text += (
+            f" ({format_count(records.get('train'))} training records, "
+            f"{format_count(records.get('holdout'))} held out)"
+        )
+    text += f", critic {training.get('critic')}, batch {training.get('batch_size')}"
+    held = training.get("held_out") or {}
+    if not is_missing(held.get("c2st_auc")):
+        text += f"; held-out C2ST AUC {format_value(held['c2st_auc'])}"
+        if not is_missing(held.get("features_different")):
+            text += f", {format_share(held['features_different'])} of measurements different"
+    audit = training.get("copy_audit") or {}
+    if "passed" in audit:
+        text += "; copy audit " + ("passed" if audit["passed"] else "FAILED")
+    return text

@@ -8,7 +8,14 @@ from typing import Any
 
 import numpy as np
 
-from .display import format_count, format_share, format_value, is_missing, summary_html
+from .display import (
+    format_count,
+    format_share,
+    format_value,
+    is_missing,
+    summary_html,
+    training_sentence,
+)
 from .leads import derive_limb_leads, missing_leads, normalize_lead_names, order_leads
 from .units import unit_factor
 
@@ -515,6 +522,9 @@ def _generator_rows(generator: Mapping[str, Any]) -> list[tuple[str, str]]:
         parts.append(f"sha256 {str(sha)[:12]}…")
     if parts:
         rows.append(("weights", ", ".join(parts)))
+    training = rest.pop("training", None)
+    if training is not None:
+        rows.append(("trained", training_sentence(training)))
     if rest:
         settings = ", ".join(f"{k.replace('_', ' ')} {_meta_text(v)}" for k, v in rest.items())
         rows.append(("generated with", _meta_text(settings)))

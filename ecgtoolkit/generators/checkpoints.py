@@ -57,6 +57,8 @@ OUTPUT_SCALE_MV = 6.0
 GENERATOR_PREFIXES = ("model.netG.", "model.generator.", "netG.", "generator.", "model.")
 #: What wrappers add in front of every name: DataParallel/DDP and torch.compile.
 _WRAPPER_PREFIXES = ("module.", "_orig_mod.")
+#: What a checkpoint of :func:`ecgtoolkit.train_generator` says it is (its ``format``).
+TRAINING_FORMAT = "ecgtoolkit-train-1"
 #: Entries that hold the generator's state dict, and the layout each one names.
 _STATE_ENTRIES = (
     ("stat_dict", "the published Pulse2Pulse layout ('stat_dict')"),
@@ -85,6 +87,11 @@ class GeneratorCheckpoint:
         and training-module prefixes stripped), nothing else of the file.
     output_mv : float
         mV per unit of the network's output (6 for Pulse2Pulse: tanh output × 6 = mV).
+    training : dict or None
+        For a checkpoint of :func:`ecgtoolkit.train_generator`: how it was trained, in
+        plain data (step, starting weights, critic, batch size, seed, the training
+        data's source and records with their sha256, the device, and the held-out
+        realism and copy audit at that step where they were measured). None otherwise.
 
     Examples
     --------
@@ -103,6 +110,7 @@ class GeneratorCheckpoint:
     layout: str
     state: dict[str, Any]
     output_mv: float = OUTPUT_SCALE_MV
+    training: dict[str, Any] | None = None
 
 
 def file_sha256(path: str | os.PathLike) -> str:
@@ -192,7 +200,44 @@ def read_checkpoint(path: str | os.PathLike) -> GeneratorCheckpoint:
     sha256 = file_sha256(path)
     content = _load(path)
     layout, state, output_mv = _generator_entries(content, path)
-    return GeneratorCheckpoint(path, sha256, layout, state, output_mv)
+    training = None
+    if isinstance(content, Mapping) and content.get("format") == TRAINING_FORMAT:
+        training = _training_provenance(content)
+        layout = f"an ecgtoolkit training checkpoint, step {training['step']}"
+    return GeneratorCheckpoint(path, sha256, layout, state, output_mv, training)
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as JSON-able plain data (numbers, strings, lists, dicts)."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (bool, int, float, str)):
+        value = value.item()  # numpy and torch scalars
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # not measured: JSON has no NaN
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def _training_provenance(content: Mapping[str, Any]) -> dict[str, Any]:
+    """How an ecgtoolkit training checkpoint was trained, in plain data."""
+    settings = content.get("settings") or {}
+    data = content.get("data") or {}
+    info = content.get("training") or {}
+    keys = ("init", "critic", "batch_size", "seed", "steps", "lr", "eval_every")
+    return _plain({
+        "format": TRAINING_FORMAT,
+        "ecgtoolkit": info.get("ecgtoolkit"),
+        "step": int(content.get("step", 0)),
+        **{key: settings.get(key) for key in keys},
+        "data": {key: data.get(key) for key in ("source", "origin", "n_records", "sha256")},
+        "device": info.get("device"),
+        "held_out": info.get("held_out"),
+        "copy_audit": info.get("copy_audit"),
+    })  # fmt: skip
 
 
 def _load(path: Path) -> Any:

@@ -45,7 +45,8 @@ _MODEL_CACHE_SIZE = 4
 
 def _load_generator(device: str, path: str | None) -> tuple[Any, str]:
     """The generator of checkpoint ``path`` (None: the published one) on ``device``,
-    loaded once per (device, file content), and the file's sha256."""
+    loaded once per (device, file content), and the file's sha256 (the model's
+    ``weights_training`` says how a training checkpoint was trained)."""
     sha256 = WEIGHTS_SHA256 if path is None else file_sha256(path)
     model = _MODEL_CACHE.get((device, sha256))
     if model is None:
@@ -329,9 +330,13 @@ def generate(
 
 
 def _generator_meta(
-    device: str, batch_size: int, generator: str | None, weights_sha256: str
+    device: str,
+    batch_size: int,
+    generator: str | None,
+    weights_sha256: str,
+    training: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    return {
+    meta = {
         "model": "Pulse2Pulse (Thambawita et al. 2021, doi:10.1038/s41598-021-01295-2)",
         "weights": PUBLISHED_WEIGHTS if generator is None else generator,
         "weights_sha256": weights_sha256,
@@ -339,6 +344,9 @@ def _generator_meta(
         "device": device,
         "batch_size": batch_size,
     }
+    if training is not None:
+        meta["training"] = training
+    return meta
 
 
 def _resolve_batch_size(batch_size: int | None, device: str) -> int:
@@ -371,6 +379,11 @@ class GeneratorSettings:
     weights_sha256 : str
         sha256 of the checkpoint file: what the records' provenance names, and what a
         resumed dataset must match.
+    training : dict or None
+        How the checkpoint was trained, for a checkpoint of
+        :func:`ecgtoolkit.train_generator` (plain data, see
+        :class:`~ecgtoolkit.generators.checkpoints.GeneratorCheckpoint`); None otherwise.
+        Provenance only: it takes no part in comparisons (the sha256 does).
 
     Examples
     --------
@@ -388,6 +401,7 @@ class GeneratorSettings:
     batch_size: int
     generator: str | None = None
     weights_sha256: str = field(default=WEIGHTS_SHA256, repr=False)
+    training: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def resolve(
@@ -424,7 +438,7 @@ class GeneratorSettings:
         seed, n_leads = _resolve_seed(seed), check_n_leads(n_leads)
         batch_size = _resolve_batch_size(batch_size, dev)
         path = _check_generator(generator)
-        _, sha256 = _load_generator(dev, path)
+        model, sha256 = _load_generator(dev, path)
         return cls(
             seed=seed,
             n_leads=n_leads,
@@ -432,6 +446,7 @@ class GeneratorSettings:
             batch_size=batch_size,
             generator=None if sha256 == WEIGHTS_SHA256 else path,
             weights_sha256=sha256,
+            training=getattr(model, "weights_training", None),
         )
 
     @property
@@ -440,9 +455,11 @@ class GeneratorSettings:
         return STANDARD_LEADS if self.n_leads == 12 else GENERATED_LEADS
 
     def info(self) -> dict[str, Any]:
-        """Model, weights (the checkpoint and its sha256), ecgtoolkit version, device and
-        batch size, for metadata."""
-        return _generator_meta(self.device, self.batch_size, self.generator, self.weights_sha256)
+        """Model, weights (the checkpoint and its sha256), ecgtoolkit version, device,
+        batch size and, for a training checkpoint, how it was trained, for metadata."""
+        return _generator_meta(
+            self.device, self.batch_size, self.generator, self.weights_sha256, self.training
+        )
 
 
 def generate_records(

@@ -378,8 +378,10 @@ def load_generator(device: str | None = None, *, weights: str | os.PathLike | No
     torch.nn.Module
         :class:`Pulse2PulseGenerator` in eval mode. Its input is noise ``(B, 8, 5000)``
         uniform on (−1, 1); its output ``(B, 8, 5000)`` × 6 = mV, leads I, II, V1–V6.
-        ``model.weights_sha256`` is the checkpoint file's sha256 and
-        ``model.weights_layout`` says what the file looked like.
+        ``model.weights_sha256`` is the checkpoint file's sha256,
+        ``model.weights_layout`` says what the file looked like and
+        ``model.weights_training`` how it was trained (a checkpoint of
+        :func:`ecgtoolkit.train_generator`; else None).
 
     Raises
     ------
@@ -422,4 +424,5 @@ def load_generator(device: str | None = None, *, weights: str | os.PathLike | No
     model.load_state_dict(_fitting_state(checkpoint, model))
     model.weights_sha256 = checkpoint.sha256
     model.weights_layout = checkpoint.layout
+    model.weights_training = checkpoint.training
     return model.to(dev).eval()

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from ..comparison.compare import compare, resolve_group
-from ..core.display import format_p, format_share, summary_html, wrap
+from ..core.display import format_p, format_share, summary_html, training_sentence, wrap
 from ..core.ecg import ECG
 from ..core.files import atomic_write, check_output
 from ..core.version import __version__
@@ -299,6 +299,8 @@ def realism_report(
     )
     if generator.get("weights_sha256"):  # which checkpoint made them
         origin += f", weights sha256 {generator['weights_sha256'][:12]}…"
+    if generator.get("training"):  # and how it was trained
+        origin += f"; {training_sentence(generator['training'])}"
     pair = (fake_label, real_label)
     real_rhythm = None if real_said is None else real_said["rhythm"]
     real_axis = None if real_said is None else real_said["axis"]

@@ -54,6 +54,7 @@ from ..core.lock import WriterLock
 from ..core.progress import progress_bar
 from ..core.validation import check_int
 from ..core.version import __version__
+from ..generators.checkpoints import TRAINING_FORMAT
 from ..generators.device import resolve_device
 from ..generators.pulse2pulse import N_CHANNELS, N_SAMPLES, Pulse2PulseGenerator, load_generator
 from .critic import CRITIC_SIZES, make_critic
@@ -72,7 +73,7 @@ from .wgan import (
 __all__ = ["CHECKPOINT_FORMAT", "WARMUP_STEPS", "TrainSettings", "TrainingRun", "train_generator"]
 
 #: What a checkpoint written here says it is.
-CHECKPOINT_FORMAT = "ecgtoolkit-train-1"
+CHECKPOINT_FORMAT = TRAINING_FORMAT
 #: Critic updates before the first generator step (see the module's notes).
 WARMUP_STEPS = 100
 _METRIC_COLUMNS = (
@@ -94,6 +95,7 @@ class TrainSettings:
     critic_steps: int = CRITIC_STEPS
     gp_weight: float = GP_WEIGHT
     lr: float = ADAM_LR
+    generator_lr: float | None = None
     betas: tuple[float, float] = ADAM_BETAS
     eval_every: int = 50
     eval_fakes: int = 32
@@ -144,6 +146,31 @@ class TrainingRun:
             f"{self.settings.batch_size}, critic {self.settings.critic}; "
             f"{self.steps_per_second:.3g} steps/s>"
         )
+
+    def plot(self) -> Any:
+        """The run's curves: the critic, held-out realism, the copy audit, ``best.pt``.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            See :func:`ecgtoolkit.plot.training.plot_training`.
+        """
+        from ..plot.training import plot_training
+        from .runs import best_step
+
+        return plot_training(self.metrics, best_step=best_step(self))
+
+    def to_html(self, out: str | os.PathLike | None = None, *, overwrite: bool = False) -> str:
+        """A self-contained HTML report of the run (see
+        :func:`ecgtoolkit.report.training.training_report`)."""
+        from ..report.training import training_report
+
+        return training_report(self, out, overwrite=overwrite)
+
+    def _repr_html_(self) -> str:
+        from ..report.training import training_summary_html
+
+        return training_summary_html(self)
 
 
 def _seed(*parts: int | str) -> int:
@@ -207,6 +234,14 @@ def _check_settings(settings: TrainSettings) -> None:
     check_int(settings.warmup, "warmup", minimum=0)
     check_int(settings.eval_every, "eval_every", minimum=1)
     check_int(settings.eval_fakes, "eval_fakes", minimum=1)
+    for name in ("lr", "generator_lr"):
+        value = getattr(settings, name)
+        if value is None and name == "generator_lr":
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeError(f"{name} must be a number (e.g. 1e-4), got {value!r}")
+        if not (math.isfinite(value) and 0 < value < 1):
+            raise ValueError(f"{name} must be in (0, 1), e.g. 1e-4, got {value!r}")
     if isinstance(settings.critic, str) and settings.critic not in CRITIC_SIZES:
         raise ValueError(
             f"critic must be one of {sorted(CRITIC_SIZES)} or a model size (int), "
@@ -233,6 +268,8 @@ def train_generator(
     warmup: int = WARMUP_STEPS,
     eval_every: int = 50,
     eval_fakes: int = 32,
+    lr: float = ADAM_LR,
+    generator_lr: float | None = None,
     progress: bool = True,
 ) -> TrainingRun:
     """Fine-tune the Pulse2Pulse generator on real ECGs with WGAN-GP.
@@ -277,6 +314,13 @@ def train_generator(
         audit, ``best.pt``.
     eval_fakes : int
         Fakes scored at each evaluation (fixed noise, the same every time).
+    lr : float
+        Adam's learning rate (the published 1e-4).
+    generator_lr : float, optional
+        The generator's learning rate, where it differs from ``lr``. Fine-tuning the
+        published generator against a new small critic at the published 1e-4 made it
+        *less* realistic within 25 steps on LUDB + CinC (``benchmarks/bench_finetune.py``);
+        a smaller one moves it more slowly. None: ``lr``.
     progress : bool
         A progress bar.
 
@@ -307,6 +351,7 @@ def train_generator(
     settings = TrainSettings(
         steps=steps, batch_size=batch_size, seed=seed, critic=critic, init=str(init),
         holdout=holdout, warmup=warmup, eval_every=eval_every, eval_fakes=eval_fakes,
+        lr=lr, generator_lr=generator_lr,
     )  # fmt: skip
     _check_settings(settings)
     folder = Path(out)
@@ -336,7 +381,8 @@ def _train(real, folder, settings, device, resume, progress) -> TrainingRun:
     generator = _initial_generator(settings.init, dev, settings.seed).train()
     torch.manual_seed(_seed(settings.seed, "init-critic"))
     critic = make_critic(settings.critic).to(dev).train()
-    opt_g, opt_d = make_optimizers(generator, critic)
+    opt_g, opt_d = make_optimizers(generator, critic, lr=settings.lr,
+                                   generator_lr=settings.generator_lr, betas=settings.betas)  # fmt: skip
     step, warmed, rows = 0, 0, []
     best = {"step": -1, "c2st_auc": math.inf}
     if resume:
@@ -374,6 +420,7 @@ def _train(real, folder, settings, device, resume, progress) -> TrainingRun:
     b, s = settings.batch_size, settings.seed
 
     def checkpoint() -> None:
+        scores = None
         if watch is not None:
             scores = evaluate(generator, watch)
             generator.train()
@@ -393,7 +440,33 @@ def _train(real, folder, settings, device, resume, progress) -> TrainingRun:
             "warmup_done": warmed,
             "settings": {**asdict(settings), "betas": list(settings.betas)},
             "data": description,
-            "training": {"ecgtoolkit": __version__, "device": str(dev), "step": step},
+            "training": {
+                "ecgtoolkit": __version__,
+                "device": str(dev),
+                "step": step,
+                "held_out": None
+                if scores is None
+                else {
+                    k: scores[k]
+                    for k in (
+                        "c2st_auc",
+                        "mmd2",
+                        "frechet",
+                        "features_different",
+                        "density",
+                        "coverage",
+                    )
+                },
+                "copy_audit": None
+                if scores is None
+                else {
+                    **{
+                        k: scores[k]
+                        for k in ("copies_share", "copies_p", "membership_auc", "membership_p")
+                    },
+                    "passed": bool(passes_audit(scores)),
+                },
+            },  # fmt: skip
             "best": dict(best),
         }
         _save(folder / "last.pt", content)

@@ -214,7 +214,12 @@ def generator_loss(critic: nn.Module, fake: torch.Tensor) -> torch.Tensor:
 
 
 def make_optimizers(
-    generator: nn.Module, critic: nn.Module
+    generator: nn.Module,
+    critic: nn.Module,
+    *,
+    lr: float = ADAM_LR,
+    generator_lr: float | None = None,
+    betas: tuple[float, float] = ADAM_BETAS,
 ) -> tuple[torch.optim.Adam, torch.optim.Adam]:
     """Adam optimisers for the generator and the critic, as Pulse2Pulse was trained.
 
@@ -222,20 +227,28 @@ def make_optimizers(
     ----------
     generator, critic : torch.nn.Module
         The two networks.
+    lr : float
+        Learning rate (:data:`ADAM_LR`, the published 1e-4, by default).
+    generator_lr : float, optional
+        The generator's learning rate where it differs from ``lr`` (fine-tuning a trained
+        generator against a new critic may want a smaller one); None: ``lr``.
+    betas : tuple of float
+        Adam's betas (:data:`ADAM_BETAS`, the published (0.5, 0.9), by default).
 
     Returns
     -------
     opt_g, opt_d : torch.optim.Adam
-        Learning rate :data:`ADAM_LR`, betas :data:`ADAM_BETAS`, over each network's
-        parameters.
+        Over each network's parameters.
 
     Examples
     --------
     >>> import torch
-    >>> opt_g, opt_d = make_optimizers(torch.nn.Linear(2, 2), torch.nn.Linear(2, 1))
-    >>> opt_d.defaults["lr"], opt_d.defaults["betas"]
-    (0.0001, (0.5, 0.9))
+    >>> opt_g, opt_d = make_optimizers(torch.nn.Linear(2, 2), torch.nn.Linear(2, 1),
+    ...                                generator_lr=1e-5)
+    >>> opt_d.defaults["lr"], opt_d.defaults["betas"], opt_g.defaults["lr"]
+    (0.0001, (0.5, 0.9), 1e-05)
     """
-    opt_g = torch.optim.Adam(generator.parameters(), lr=ADAM_LR, betas=ADAM_BETAS)
-    opt_d = torch.optim.Adam(critic.parameters(), lr=ADAM_LR, betas=ADAM_BETAS)
+    g_lr = lr if generator_lr is None else generator_lr
+    opt_g = torch.optim.Adam(generator.parameters(), lr=g_lr, betas=tuple(betas))
+    opt_d = torch.optim.Adam(critic.parameters(), lr=lr, betas=tuple(betas))
     return opt_g, opt_d

@@ -298,3 +298,32 @@ def test_a_checkpoint_changed_during_a_run_is_refused(tmp_path, ours):
     torch.save({"stat_dict": changed}, path)
     with pytest.raises(ValueError, match="changed since the run's settings were made"):
         next(generate_records([0], settings))
+
+
+def test_a_training_checkpoint_says_how_it_was_trained(tmp_path):
+    import math
+
+    from ecgtoolkit.generators.checkpoints import TRAINING_FORMAT
+
+    path = tmp_path / "last.pt"
+    torch.save(
+        {
+            "format": TRAINING_FORMAT,
+            "model_state_dict": {"conv_1.bias": torch.zeros(10)},
+            "step": 40,
+            "settings": {"init": "published", "critic": "small", "batch_size": 16, "seed": 0},
+            "data": {"source": "database:ludb:sinus", "sha256": "ab" * 32,
+                     "n_records": {"train": 100, "holdout": 25}},
+            "training": {"ecgtoolkit": "0.1", "device": "cpu",
+                         "held_out": {"c2st_auc": 0.8, "mmd2": math.nan},
+                         "copy_audit": {"passed": True}},
+        },
+        path,
+    )  # fmt: skip
+    checkpoint = read_checkpoint(path)
+    assert checkpoint.layout == "an ecgtoolkit training checkpoint, step 40"
+    assert checkpoint.training["step"] == 40 and checkpoint.training["critic"] == "small"
+    assert checkpoint.training["data"]["n_records"] == {"train": 100, "holdout": 25}
+    assert checkpoint.training["held_out"] == {"c2st_auc": 0.8, "mmd2": None}  # JSON: no NaN
+    torch.save({"netG_state_dict": {"conv_1.bias": torch.zeros(10)}}, tmp_path / "g.pt")
+    assert read_checkpoint(tmp_path / "g.pt").training is None

@@ -102,6 +102,18 @@ def test_bad_settings_are_refused(real, tmp_path):
         _train(real, tmp_path / "b", 1, init=str(tmp_path / "nope.pt"))
     with pytest.raises(ValueError):
         _train(real, tmp_path / "c", 0)
+    with pytest.raises(ValueError, match="generator_lr must be in"):
+        _train(real, tmp_path / "d", 1, generator_lr=0.0)
+    with pytest.raises(TypeError, match="lr must be a number"):
+        _train(real, tmp_path / "e", 1, lr="fast")
+
+
+def test_the_generator_learning_rate_is_used_and_saved(real, tmp_path):
+    run = _train(real, tmp_path / "run", 1, generator_lr=1e-6, warmup=0)
+    content = _state(run.last)
+    assert content["settings"]["generator_lr"] == 1e-6 and content["settings"]["lr"] == 1e-4
+    assert content["optimizer_g"]["param_groups"][0]["lr"] == 1e-6
+    assert content["optimizer_d"]["param_groups"][0]["lr"] == 1e-4
 
 
 def test_the_command_line_trains_and_resumes(real, tmp_path, capsys):
@@ -137,3 +149,28 @@ def test_held_out_realism_and_the_copy_audit_are_watched(tmp_path):
     assert best["best"]["step"] == best["step"] in (0, 1)
     saved = __import__("pandas").read_csv(tmp_path / "run" / "metrics.csv")
     assert set(EVAL_COLUMNS) <= set(saved.columns) and len(saved) == 2
+
+
+def test_records_of_a_training_checkpoint_carry_how_it_was_trained(tmp_path):
+    real = et.generate(20, seed=8, progress=False)  # ten held out: enough to score
+    run = _train(real, tmp_path / "run", 1, holdout=0.5, eval_fakes=12)
+    best = tmp_path / "run" / "best.pt"
+    step = _state(best)["step"]
+    fakes = et.generate(2, seed=1, generator=best, progress=False)
+    training = fakes.meta["generator"]["training"]
+    assert training["format"] == "ecgtoolkit-train-1" and training["step"] == step
+    assert training["init"] == "published" and training["critic"] == 2
+    assert training["data"]["sha256"] == run.data["sha256"]
+    assert training["data"]["n_records"] == {"train": 10, "holdout": 10}
+    held = run.metrics.loc[step, "c2st_auc"]
+    assert training["held_out"]["c2st_auc"] == pytest.approx(held)
+    assert training["copy_audit"]["passed"] in (True, False)
+    # ... in the rich display, the realism of its ECG ...
+    assert f"fine-tuned by ecgtoolkit for {step} steps" in fakes[0]._repr_html_()
+    # ... and in a written dataset's manifest, beside the checkpoint's sha256.
+    folder = et.generate_to(tmp_path / "fakes", 2, seed=1, generator=best, progress=False)
+    manifest = __import__("json").loads((folder / "manifest.json").read_text())
+    assert manifest["generator"]["training"] == training
+    assert manifest["generator"]["weights_sha256"] == fakes.meta["generator"]["weights_sha256"]
+    # The published weights have no training provenance.
+    assert "training" not in et.generate(1, seed=1, progress=False).meta["generator"]
