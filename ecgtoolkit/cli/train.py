@@ -46,9 +46,9 @@ def add(commands: Any) -> None:
     train.add_argument(
         "--critic",
         type=_critic,
-        default="small",
-        help="small (default, for CPU), published (the WaveGAN critic of the paper, for a "
-        "GPU), or a model size",
+        default=None,
+        help="published (the WaveGAN critic of the paper; default on a CUDA device), small "
+        "(default elsewhere: a CPU can train it), or a model size",
     )
     train.add_argument(
         "--init",

@@ -70,7 +70,14 @@ from .wgan import (
     make_optimizers,
 )
 
-__all__ = ["CHECKPOINT_FORMAT", "WARMUP_STEPS", "TrainSettings", "TrainingRun", "train_generator"]
+__all__ = [
+    "CHECKPOINT_FORMAT",
+    "WARMUP_STEPS",
+    "TrainSettings",
+    "TrainingRun",
+    "default_critic",
+    "train_generator",
+]
 
 #: What a checkpoint written here says it is.
 CHECKPOINT_FORMAT = TRAINING_FORMAT
@@ -179,6 +186,17 @@ def _seed(*parts: int | str) -> int:
     return int.from_bytes(digest[:8], "little") >> 1
 
 
+def default_critic(device: str) -> str:
+    """The critic's size when none is given: the published one on CUDA, else the small one.
+
+    Examples
+    --------
+    >>> default_critic("cpu"), default_critic("cuda:0")
+    ('small', 'published')
+    """
+    return "published" if torch.device(device).type == "cuda" else "small"
+
+
 def _batch(data: np.ndarray, size: int, seed: int, device: torch.device) -> torch.Tensor:
     rows = np.random.default_rng(seed).integers(0, len(data), size)
     return torch.from_numpy(data[rows]).to(device)
@@ -263,7 +281,7 @@ def train_generator(
     device: str | None = "cpu",
     resume: bool = False,
     holdout: float = 0.2,
-    critic: str | int = "small",
+    critic: str | int | None = None,
     init: str | os.PathLike = "published",
     warmup: int = WARMUP_STEPS,
     eval_every: int = 50,
@@ -298,9 +316,11 @@ def train_generator(
         ``steps``).
     holdout : float
         Share of the records held out (never trained on), for evaluation.
-    critic : {"small", "published"} or int
+    critic : {"small", "published"}, int or None
         The critic's size (:data:`ecgtoolkit.training.critic.CRITIC_SIZES`): the
-        published WaveGAN discriminator (model size 50) for a GPU, a small one for CPU.
+        published WaveGAN discriminator (model size 50, 204 M parameters), or the small
+        one (model size 8, 5.2 M) that a CPU can train. None (default): the published
+        critic on a CUDA device, the small one elsewhere.
     init : {"published", "scratch"} or path
         The generator's starting weights: the published ones, random ones, or a
         checkpoint.
@@ -320,7 +340,7 @@ def train_generator(
         The generator's learning rate, where it differs from ``lr``. Fine-tuning the
         published generator against a new small critic at the published 1e-4 made it
         *less* realistic within 25 steps on LUDB + CinC (``benchmarks/bench_finetune.py``);
-        a smaller one moves it more slowly. None: ``lr``.
+        at 1e-5 it drifted more slowly, the same way. None: ``lr``.
     progress : bool
         A progress bar.
 
@@ -348,6 +368,8 @@ def train_generator(
     >>> run.metrics.index.tolist(), run.last.name
     ([1], 'last.pt')
     """
+    if critic is None:
+        critic = default_critic(resolve_device(device))
     settings = TrainSettings(
         steps=steps, batch_size=batch_size, seed=seed, critic=critic, init=str(init),
         holdout=holdout, warmup=warmup, eval_every=eval_every, eval_fakes=eval_fakes,

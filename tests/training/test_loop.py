@@ -108,6 +108,12 @@ def test_bad_settings_are_refused(real, tmp_path):
         _train(real, tmp_path / "e", 1, lr="fast")
 
 
+def test_the_critic_defaults_to_the_small_one_on_a_cpu(real, tmp_path):
+    run = _train(real, tmp_path / "run", 1, critic=None, warmup=0)
+    assert run.settings.critic == "small"
+    assert _state(run.last)["settings"]["critic"] == "small"
+
+
 def test_the_generator_learning_rate_is_used_and_saved(real, tmp_path):
     run = _train(real, tmp_path / "run", 1, generator_lr=1e-6, warmup=0)
     content = _state(run.last)
