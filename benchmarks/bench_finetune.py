@@ -243,7 +243,12 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=400)
     parser.add_argument("--eval-every", type=int, default=25)
     parser.add_argument("--batch-size", type=int, default=16)
-    parser.add_argument("--critic", default="small")
+    parser.add_argument(
+        "--critic",
+        type=lambda text: int(text) if text.isdigit() else text,
+        default="small",
+        help="small (default), published, or a model size d (small is 8, published 50)",
+    )
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--warmup", type=int, default=100, help="critic-only updates first")

@@ -28,8 +28,9 @@ def add(commands: Any) -> None:
     )
     train.add_argument(
         "real",
+        nargs="+",
         help="real records: a folder (WFDB, CSV, ...), a .zarr store, .npy/.npz, or "
-        "database:ludb[:sinus] / database:cinc2021",
+        "database:ludb[:sinus] / database:cinc2021:sinus_rhythm; several are pooled",
     )
     train.add_argument("-o", "--out", required=True, help="the run folder (RUN_DIR)")
     train.add_argument("--steps", type=int, required=True, help="generator updates in all")
@@ -74,7 +75,7 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
     status, result = run_command(
         lambda: train_generator(
-            args.real,
+            args.real[0] if len(args.real) == 1 else args.real,
             args.out,
             steps=args.steps,
             batch_size=args.batch_size,
@@ -90,7 +91,7 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             generator_lr=args.generator_lr,
             progress=not args.quiet,
         ),  # fmt: skip
-        interrupted=f"resume with: ecgtoolkit train {args.real} -o {args.out} "
+        interrupted=f"resume with: ecgtoolkit train {' '.join(args.real)} -o {args.out} "
         f"--steps {args.steps} --resume (from the last checkpoint)",
     )
     if status != 0:
@@ -105,5 +106,7 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         print(f"ecgtoolkit: warning: the report was not written: {exc}", file=sys.stderr)
     else:
         print(f"Report: {report}")
-    print(f"Generate from it: ecgtoolkit generate -n 100 -o fakes --generator {result.last}")
+    best = result.folder / "best.pt"
+    chosen = best if best.exists() else result.last
+    print(f"Generate from it: ecgtoolkit generate -n 100 -o fakes --generator {chosen}")
     return 0

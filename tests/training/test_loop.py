@@ -138,6 +138,23 @@ def test_the_command_line_trains_and_resumes(real, tmp_path, capsys):
     assert _state(out / "last.pt")["step"] == 2
 
 
+def test_the_command_line_pools_several_sources(tmp_path, capsys):
+    import json
+
+    from ecgtoolkit.cli import main
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    et.generate_to(first, 3, seed=3, progress=False)
+    et.generate_to(second, 3, seed=4, progress=False)
+    out = tmp_path / "run"
+    assert main(["train", str(first), str(second), "-o", str(out), "--steps", "1",
+                 "--batch-size", "2", "--warmup", "0", "--critic", "2", "-q"]) == 0  # fmt: skip
+    data = json.loads((out / "settings.json").read_text())["data"]
+    assert sum(data["n_records"].values()) == 6
+    assert str(first) in data["source"] and str(second) in data["source"]
+    assert "Generate from it" in capsys.readouterr().out
+
+
 def test_held_out_realism_and_the_copy_audit_are_watched(tmp_path):
     # Twenty records, half held out: ten held-out windows to score against.
     real = et.generate(20, seed=8, progress=False)
