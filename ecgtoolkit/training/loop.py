@@ -503,13 +503,16 @@ def _train(real, folder, settings, device, resume, progress) -> TrainingRun:
         checkpoint()  # step 0: the starting generator, scored as the baseline
     # The critic's warm-up: the generator frozen (see the module's notes).
     generator.eval()
-    while warmed < settings.warmup:
-        torch.manual_seed(_seed(s, "warmup", warmed))
-        real_batch = _batch(data.train, b, _seed(s, "warmup-real", warmed), dev)
-        _critic_update(generator, critic, opt_d, real_batch,
-                       _noise(b, _seed(s, "warmup-noise", warmed), dev),
-                       settings.gp_weight)  # fmt: skip
-        warmed += 1
+    with progress_bar(total=max(settings.warmup - warmed, 0), desc="critic warm-up",
+                      unit="update", enabled=progress and warmed < settings.warmup) as bar:  # fmt: skip
+        while warmed < settings.warmup:
+            torch.manual_seed(_seed(s, "warmup", warmed))
+            real_batch = _batch(data.train, b, _seed(s, "warmup-real", warmed), dev)
+            _critic_update(generator, critic, opt_d, real_batch,
+                           _noise(b, _seed(s, "warmup-noise", warmed), dev),
+                           settings.gp_weight)  # fmt: skip
+            warmed += 1
+            bar.update(1)
     first = step
     loop_start = time.perf_counter()
     with progress_bar(total=max(settings.steps - step, 0), desc="training", unit="step",
