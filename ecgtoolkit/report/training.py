@@ -21,7 +21,7 @@ from ..comparison.tables import MIN_RECORDS
 from ..core.display import format_count, format_p, format_share, format_value, summary_html
 from ..core.files import atomic_write, check_output
 from ..core.version import __version__
-from ..generators.checkpoints import read_checkpoint
+from ..generators.checkpoints import file_sha256
 from .html import collapsible, csv_link, document, esc, html_table, png_tag
 
 if TYPE_CHECKING:
@@ -138,25 +138,13 @@ def evaluated_frame(scores: pd.DataFrame, best: int | None = None) -> pd.DataFra
     ).set_axis(pd.Index(index, name="step"))
 
 
-def _checkpoint_facts(folder: Path) -> tuple[str | None, str | None, list[str]]:
-    """The device the run trained on, best.pt's sha256, and notes on unreadable files."""
-    device = sha256 = None
-    notes = []
-    for name in ("best.pt", "last.pt"):
-        path = folder / name
-        if not path.is_file():
-            continue
-        try:
-            checkpoint = read_checkpoint(path)
-        except ValueError as exc:
-            notes.append(f"{name} could not be read: {exc}")
-            continue
-        if name == "best.pt":
-            sha256 = checkpoint.sha256
-        device = device or (checkpoint.training or {}).get("device")
-        if device:
-            break
-    return device, sha256, notes
+def _checkpoint_facts(folder: Path) -> tuple[str | None, str | None]:
+    """The device the run trained on (``settings.json``) and best.pt's sha256 (the one
+    file read whole: what records generated from it name)."""
+    from ..training.runs import saved_summary
+
+    best = folder / "best.pt"
+    return saved_summary(folder).get("device"), file_sha256(best) if best.is_file() else None
 
 
 def _facts(run: TrainingRun) -> dict[str, Any]:
@@ -395,7 +383,7 @@ def training_report(
     run = _resolve(run)
     facts = _facts(run)
     scores, best = facts["scores"], facts["best"]
-    device, best_sha, read_notes = _checkpoint_facts(Path(run.folder))
+    device, best_sha = _checkpoint_facts(Path(run.folder))
     settings = run.settings
     critic = (
         f"the {settings.critic} critic"
@@ -468,7 +456,7 @@ def training_report(
             f"{esc(Path(run.folder) / 'best.pt')}</code></li>"
         )
     body.append("</ul>")
-    notes = [*run.notes, *read_notes]
+    notes = list(run.notes)
     if notes:
         body += ["<h2>Notes</h2><ul>", *(f"<li>{esc(n)}</li>" for n in notes), "</ul>"]
     text = document(f"Training run: {Path(run.folder).name}", "".join(body))

@@ -15,7 +15,9 @@ A run folder holds:
   (:mod:`ecgtoolkit.training.watch`);
 - ``best.pt``: the checkpoint with the best held-out realism (lowest classifier AUC)
   among those that pass the copy audit;
-- ``settings.json``: the settings and the data's description, readable without torch.
+- ``settings.json``: the settings, the data's description, the step reached, the step
+  ``best.pt`` holds and the device, readable without torch (and without reading the
+  checkpoints, which with the published critic weigh gigabytes).
 
 **Exact resume.** Every random draw of a step (which real windows, the generator's
 noise, the gradient penalty's interpolation weights, the critic's phase shuffle) comes
@@ -59,7 +61,14 @@ from ..generators.device import resolve_device
 from ..generators.pulse2pulse import N_CHANNELS, N_SAMPLES, Pulse2PulseGenerator, load_generator
 from .critic import CRITIC_SIZES, make_critic
 from .data import TrainingData, prepare_training_data
-from .watch import EVAL_COLUMNS, evaluate, passes_audit, prepare_watch
+from .watch import (
+    AUDIT_COLUMNS,
+    EVAL_COLUMNS,
+    REALISM_COLUMNS,
+    evaluate,
+    passes_audit,
+    prepare_watch,
+)
 from .wgan import (
     ADAM_BETAS,
     ADAM_LR,
@@ -452,6 +461,10 @@ def _train(real, folder, settings, device, resume, progress) -> TrainingRun:
                 rows.append({"step": step, **scores})
             if passes_audit(scores) and scores["c2st_auc"] < best["c2st_auc"]:
                 best.update(step=step, c2st_auc=scores["c2st_auc"])
+        held_out = None if scores is None else {k: scores[k] for k in REALISM_COLUMNS}
+        audit = None if scores is None else {k: scores[k] for k in AUDIT_COLUMNS}
+        if audit is not None:
+            audit["passed"] = bool(passes_audit(scores))
         content = {
             "format": CHECKPOINT_FORMAT,
             "model_state_dict": generator.state_dict(),
@@ -466,29 +479,9 @@ def _train(real, folder, settings, device, resume, progress) -> TrainingRun:
                 "ecgtoolkit": __version__,
                 "device": str(dev),
                 "step": step,
-                "held_out": None
-                if scores is None
-                else {
-                    k: scores[k]
-                    for k in (
-                        "c2st_auc",
-                        "mmd2",
-                        "frechet",
-                        "features_different",
-                        "density",
-                        "coverage",
-                    )
-                },
-                "copy_audit": None
-                if scores is None
-                else {
-                    **{
-                        k: scores[k]
-                        for k in ("copies_share", "copies_p", "membership_auc", "membership_p")
-                    },
-                    "passed": bool(passes_audit(scores)),
-                },
-            },  # fmt: skip
+                "held_out": held_out,
+                "copy_audit": audit,
+            },
             "best": dict(best),
         }
         _save(folder / "last.pt", content)
@@ -496,7 +489,13 @@ def _train(real, folder, settings, device, resume, progress) -> TrainingRun:
             _save(folder / "best.pt", content)
         frame = pd.DataFrame(rows, columns=[*_METRIC_COLUMNS, *EVAL_COLUMNS])
         atomic_write(folder / "metrics.csv", frame.to_csv(index=False), overwrite=True)
-        summary = {"settings": content["settings"], "data": description, "step": step}
+        summary = {
+            "settings": content["settings"],
+            "data": description,
+            "step": step,
+            "best_step": best["step"] if best["step"] >= 0 else None,  # what best.pt holds
+            "device": str(dev),
+        }
         atomic_write(folder / "settings.json", json.dumps(summary, indent=1), overwrite=True)
 
     if not resume and watch is not None:

@@ -18,11 +18,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..generators.checkpoints import read_checkpoint
 from .loop import _METRIC_COLUMNS, TrainingRun, TrainSettings
 from .watch import EVAL_COLUMNS, passes_audit
 
-__all__ = ["best_step", "evaluated_steps", "load_run", "metrics_by_step"]
+__all__ = ["best_step", "evaluated_steps", "load_run", "metrics_by_step", "saved_summary"]
 
 
 def metrics_by_step(metrics: pd.DataFrame) -> pd.DataFrame:
@@ -96,6 +95,16 @@ def evaluated_steps(metrics: pd.DataFrame) -> pd.DataFrame:
     return scores.astype({"audit_passed": bool})
 
 
+def saved_summary(folder: str | os.PathLike) -> dict:
+    """What the loop wrote to a run folder's ``settings.json`` (settings, data, step,
+    ``best_step``, device); an empty dict where there is none or it is not JSON."""
+    try:
+        saved = json.loads((Path(folder) / "settings.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return saved if isinstance(saved, dict) else {}
+
+
 def best_step(run: TrainingRun | pd.DataFrame) -> int | None:
     """The step that ``best.pt`` holds: the best held-out realism that passes the audit.
 
@@ -107,11 +116,12 @@ def best_step(run: TrainingRun | pd.DataFrame) -> int | None:
     Returns
     -------
     int or None
-        The step written in ``best.pt`` (read with ``torch.load(weights_only=True)``,
-        never running code from the file). Without a readable ``best.pt``: by the
-        training loop's rule, the evaluated step with the lowest held-out ``c2st_auc``
-        among those that pass the copy audit, the earliest on ties. None when no step
-        qualifies.
+        The step ``best.pt`` holds, as the loop saved it in the folder's
+        ``settings.json`` (the checkpoints themselves are not read: with the published
+        critic they weigh gigabytes). Without it (metrics, or a folder of an earlier
+        version): by the training loop's rule, the evaluated step with the lowest
+        held-out ``c2st_auc`` among those that pass the copy audit, the earliest on
+        ties. None when no step qualifies.
 
     Examples
     --------
@@ -122,14 +132,9 @@ def best_step(run: TrainingRun | pd.DataFrame) -> int | None:
     1
     """
     if isinstance(run, TrainingRun):
-        path = Path(run.folder) / "best.pt"
-        if path.is_file():
-            try:
-                training = read_checkpoint(path).training
-            except ValueError:
-                training = None  # unreadable: fall back on the loop's rule below
-            if training is not None:
-                return int(training["step"])
+        saved = saved_summary(run.folder).get("best_step")
+        if isinstance(saved, int) and not isinstance(saved, bool):
+            return saved
         run = run.metrics
     scores = evaluated_steps(run)
     passing = scores.loc[scores["audit_passed"], "c2st_auc"].dropna()
@@ -180,8 +185,8 @@ def load_run(folder: str | os.PathLike) -> TrainingRun:
                 f"{folder} holds no {name}: is it the folder that train_generator "
                 "(ecgtoolkit train -o RUN_DIR) wrote?"
             )
-    saved = json.loads((folder / "settings.json").read_text(encoding="utf-8"))
-    given = saved.get("settings") if isinstance(saved, dict) else None
+    saved = saved_summary(folder)
+    given = saved.get("settings")
     if not isinstance(given, dict) or "steps" not in given:
         raise ValueError(f"{folder / 'settings.json'} does not hold a training run's settings")
     known = {f.name for f in fields(TrainSettings)}

@@ -50,7 +50,9 @@ from ..measurement.measure import measure
 from .data import TRAIN_FS, TrainingData
 
 __all__ = [
+    "AUDIT_COLUMNS",
     "EVAL_COLUMNS",
+    "REALISM_COLUMNS",
     "AUDIT_ALPHA",
     "Watch",
     "evaluate",
@@ -58,11 +60,12 @@ __all__ = [
     "prepare_watch",
 ]
 
+#: Held-out realism: the fakes against the held-out records.
+REALISM_COLUMNS = ("c2st_auc", "mmd2", "frechet", "features_different", "density", "coverage")
+#: The copy audit: the fakes against the training records.
+AUDIT_COLUMNS = ("copies_share", "copies_p", "membership_auc", "membership_p")
 #: The columns :func:`evaluate` adds to a metrics row.
-EVAL_COLUMNS = (
-    "c2st_auc", "mmd2", "frechet", "features_different", "density", "coverage",
-    "copies_share", "copies_p", "membership_auc", "membership_p",
-)  # fmt: skip
+EVAL_COLUMNS = REALISM_COLUMNS + AUDIT_COLUMNS
 #: Below this p-value (more copies than chance, or training records nearer the fakes than
 #: held-out ones) a checkpoint fails the copy audit.
 AUDIT_ALPHA = 0.05

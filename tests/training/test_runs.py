@@ -8,10 +8,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 
 import ecgtoolkit as et
-from ecgtoolkit.generators.checkpoints import TRAINING_FORMAT
 from ecgtoolkit.training import TrainingRun, best_step, evaluated_steps, load_run
 from ecgtoolkit.training.watch import AUDIT_ALPHA, EVAL_COLUMNS
 
@@ -83,15 +81,22 @@ def _folder(tmp_path, metrics: pd.DataFrame):
     return tmp_path
 
 
-def test_best_step_reads_best_pt_where_there_is_one(tmp_path):
+def test_best_step_reads_what_the_loop_saved_where_it_did(tmp_path):
     metrics = _scores(c2st_auc=[0.7, 0.6, 0.5, 0.65], copies_p=[0.5] * 4, membership_p=[0.5] * 4)
     run = load_run(_folder(tmp_path, metrics))
-    assert best_step(run) == 10  # no best.pt: the loop's rule on the metrics
-    torch.save({"format": TRAINING_FORMAT, "model_state_dict": {"conv_1.bias": torch.zeros(3)},
-                "step": 5, "settings": {}, "data": {}}, tmp_path / "best.pt")  # fmt: skip
-    assert best_step(run) == 5  # what best.pt holds wins over the metrics
-    (tmp_path / "best.pt").write_bytes(b"not a checkpoint")
-    assert best_step(run) == 10  # unreadable: the rule again
+    assert best_step(run) == 10  # nothing saved: the loop's rule on the metrics
+    saved = json.loads((tmp_path / "settings.json").read_text())
+    (tmp_path / "settings.json").write_text(json.dumps({**saved, "best_step": 5}))
+    assert best_step(run) == 5  # the step best.pt holds, as saved, wins over the metrics
+    (tmp_path / "settings.json").write_text(json.dumps({**saved, "best_step": "five"}))
+    assert best_step(run) == 10  # unusable: the rule again
+
+
+def test_the_loop_saves_the_best_step_and_the_device(trained):
+    # (tests/report/test_training.py checks best_step against best.pt of an evaluated run)
+    saved = json.loads((trained.folder / "settings.json").read_text())
+    assert saved["device"] == "cpu" and saved["step"] == 2
+    assert saved["best_step"] is None and best_step(trained) is None  # nothing evaluated
 
 
 def test_a_folder_with_unknown_settings_reads_with_a_note(tmp_path):
