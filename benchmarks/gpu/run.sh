@@ -9,10 +9,10 @@
 # training, then scores it (leaderboard on the test set, copy audit), and leaves in $OUT:
 #   finetune_gpu/{metrics.csv,leaderboard.csv,summary.json}  the results, to commit;
 #   run.log                                                   everything printed;
-#   best_generator.pt, or best_generator.pt.part00, .part01 … best.pt's generator alone
-#     (model_state_dict + format/step/settings/data/training), split in 15 MiB parts
-#     where it is over 16 MiB (the largest file that comes back), with
-#   best_generator.txt                                        its sha256 and how to join.
+#   best.pt, or best.pt.part00, .part01 …  the best generator and how it was trained
+#     (no critic: ~26 MB), split in 15 MiB parts where it is over 16 MiB (the largest
+#     file that comes back), with
+#   best.txt                                                  its sha256 and how to join.
 # Options after MINUTES override the defaults below (argparse keeps the last value).
 # Environment: OUT (required), PYTHON (python3), SITE (/tmp/site), RUN_DIR (/tmp/run),
 # WHEELS=0 to skip installing the wheels (a Python that has them already).
@@ -51,47 +51,23 @@ print('numpy', numpy.__version__, '| scipy', scipy.__version__, '| pandas', pand
         --critic published --steps 100000 --max-minutes "$MINUTES" --eval-every 50 \
         --jobs "$(nproc)" --results "$OUT/finetune_gpu" --out "$RUN_DIR" "$@"
 
-    echo "== best.pt's generator ($((SECONDS - started)) s)"
+    echo "== best.pt ($((SECONDS - started)) s)"
     ls -l "$RUN_DIR"
-    "$PYTHON" - "$RUN_DIR/best.pt" "$RUN_DIR/best_generator.pt" <<'PY'
-import sys
-
-import numpy as np
-import torch
-
-import ecgtoolkit as et
-from ecgtoolkit.generators.checkpoints import read_checkpoint
-
-best, small = sys.argv[1], sys.argv[2]
-content = torch.load(best, map_location="cpu", weights_only=True)
-keep = ("format", "model_state_dict", "step", "settings", "data", "training")
-torch.save({k: content[k] for k in keep if k in content}, small)
-checkpoint = read_checkpoint(small)
-print(f"{small}: {checkpoint.layout}; step {checkpoint.training['step']}")
-a = et.generate(2, seed=0, device="cpu", generator=best, progress=False)
-b = et.generate(2, seed=0, device="cpu", generator=small, progress=False)
-assert np.array_equal(np.asarray(a.signal), np.asarray(b.signal)), "not best.pt's generator"
-print("et.generate(generator=best_generator.pt) makes what best.pt makes")
-PY
-    local limit=$((16 * 1024 * 1024)) file
-    for file in best.pt best_generator.pt; do
-        if [ "$(stat -c %s "$RUN_DIR/$file")" -le "$limit" ]; then
-            cp "$RUN_DIR/$file" "$OUT/$file"
-            echo "brought back $file whole"
-            break
-        fi
-    done
-    if [ ! -e "$OUT/best.pt" ] && [ ! -e "$OUT/best_generator.pt" ]; then
-        split -b 15M -d "$RUN_DIR/best_generator.pt" "$OUT/best_generator.pt.part"
+    local limit=$((16 * 1024 * 1024))
+    if [ "$(stat -c %s "$RUN_DIR/best.pt")" -le "$limit" ]; then
+        cp "$RUN_DIR/best.pt" "$OUT/best.pt"
+        echo "brought back best.pt whole"
+    else
+        split -b 15M -d "$RUN_DIR/best.pt" "$OUT/best.pt.part"
         {
-            echo "best.pt's generator alone (model_state_dict + format/step/settings/data/"
-            echo "training), split in 15 MiB parts to come back from the GPU machine. Join:"
-            echo "    cat best_generator.pt.part* > best_generator.pt"
-            echo "    sha256sum best_generator.pt   # must print:"
-            (cd "$RUN_DIR" && sha256sum best_generator.pt)
-            echo "Then et.generate(n, generator='best_generator.pt')."
-        } > "$OUT/best_generator.txt"
-        cat "$OUT/best_generator.txt"
+            echo "best.pt (the generator and how it was trained), split in 15 MiB parts to"
+            echo "come back from the GPU machine. Join:"
+            echo "    cat best.pt.part* > best.pt"
+            echo "    sha256sum best.pt   # must print:"
+            (cd "$RUN_DIR" && sha256sum best.pt)
+            echo "Then et.generate(n, generator='best.pt')."
+        } > "$OUT/best.txt"
+        cat "$OUT/best.txt"
     fi
     echo "== done in $((SECONDS - started)) s"
     ls -lR "$OUT"

@@ -13,8 +13,10 @@ A run folder holds:
 - ``metrics.csv``: one row per generator step (losses, gradient penalty, seconds), with
   the held-out realism and the copy audit at step 0 and every ``eval_every`` steps
   (:mod:`ecgtoolkit.training.watch`);
-- ``best.pt``: the checkpoint with the best held-out realism (lowest classifier AUC)
-  among those that pass the copy audit;
+- ``best.pt``: the generator with the best held-out realism (lowest classifier AUC)
+  among the checkpoints that pass the copy audit, with the step, settings, data and
+  scores of ``last.pt`` at that step but not the critic and optimisers (only resuming
+  needs those; with the published critic they weigh over 90 times the generator);
 - ``settings.json``: the settings, the data's description, the step reached, the step
   ``best.pt`` holds and the device, readable without torch (and without reading the
   checkpoints, which with the published critic weigh gigabytes).
@@ -90,6 +92,8 @@ __all__ = [
 
 #: What a checkpoint written here says it is.
 CHECKPOINT_FORMAT = TRAINING_FORMAT
+#: What only resuming needs: in ``last.pt``, not in ``best.pt``.
+_RESUME_ONLY = ("critic_state_dict", "optimizer_g", "optimizer_d", "warmup_done")
 #: Critic updates before the first generator step (see the module's notes).
 WARMUP_STEPS = 100
 _METRIC_COLUMNS = (
@@ -486,7 +490,7 @@ def _train(real, folder, settings, device, resume, progress) -> TrainingRun:
         }
         _save(folder / "last.pt", content)
         if best["step"] == step:
-            _save(folder / "best.pt", content)
+            _save(folder / "best.pt", {k: v for k, v in content.items() if k not in _RESUME_ONLY})
         frame = pd.DataFrame(rows, columns=[*_METRIC_COLUMNS, *EVAL_COLUMNS])
         atomic_write(folder / "metrics.csv", frame.to_csv(index=False), overwrite=True)
         summary = {

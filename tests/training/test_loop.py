@@ -170,6 +170,9 @@ def test_held_out_realism_and_the_copy_audit_are_watched(tmp_path):
     assert (tmp_path / "run" / "best.pt").is_file()
     best = _state(tmp_path / "run" / "best.pt")
     assert best["best"]["step"] == best["step"] in (0, 1)
+    # the generator and how it was trained; the critic and optimisers only in last.pt
+    assert not {"critic_state_dict", "optimizer_g", "optimizer_d"} & set(best)
+    assert {"critic_state_dict", "optimizer_g", "optimizer_d"} <= set(_state(run.last))
     saved = __import__("pandas").read_csv(tmp_path / "run" / "metrics.csv")
     assert set(EVAL_COLUMNS) <= set(saved.columns) and len(saved) == 2
 
