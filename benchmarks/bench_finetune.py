@@ -52,6 +52,7 @@ import numpy as np
 import torch
 
 import ecgtoolkit as et
+from ecgtoolkit.core.files import plain_data
 from ecgtoolkit.core.leads import GENERATED_LEADS
 from ecgtoolkit.generators.checkpoints import OUTPUT_SCALE_MV
 from ecgtoolkit.training import train_generator
@@ -159,17 +160,7 @@ def _device_name(device: str) -> str:
 
 def _json(data: dict) -> str:
     """Strict JSON: a figure that could not be measured here (NaN) is written as null."""
-
-    def plain(value):
-        if isinstance(value, dict):
-            return {k: plain(v) for k, v in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [plain(v) for v in value]
-        if isinstance(value, float) and not math.isfinite(value):
-            return None
-        return value
-
-    return json.dumps(plain(data), indent=1, allow_nan=False)
+    return json.dumps(plain_data(data), indent=1, allow_nan=False)
 
 
 def _step_of(folder: Path) -> int:

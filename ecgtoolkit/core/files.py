@@ -10,16 +10,24 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import math
 import os
 import shutil
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-__all__ = ["atomic_write", "check_free_space", "check_output", "format_bytes", "json_default"]
+__all__ = [
+    "atomic_write",
+    "check_free_space",
+    "check_output",
+    "format_bytes",
+    "json_default",
+    "plain_data",
+]
 
 
 def atomic_write(
@@ -150,6 +158,30 @@ def json_default(value: Any) -> Any:
         f"metadata value of type {type(value).__name__} is not JSON-serialisable; "
         "convert it to a number, string, list or dict first"
     )
+
+
+def plain_data(value: Any) -> Any:
+    """``value`` as strict-JSON plain data: dicts (string keys), lists, numbers, strings,
+    booleans and None. Numpy and torch scalars become numbers, NaN and infinities None
+    (not measured: JSON has no NaN), anything else its ``str``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> plain_data({"auc": np.float64(0.7), "p": float("nan"), 3: (1, "a")})
+    {'auc': 0.7, 'p': None, '3': [1, 'a']}
+    """
+    if isinstance(value, Mapping):
+        return {str(k): plain_data(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain_data(v) for v in value]
+    if hasattr(value, "item") and type(value) not in (bool, int, float, str):
+        value = value.item()  # numpy and torch scalars
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
 
 
 def format_bytes(n: float) -> str:

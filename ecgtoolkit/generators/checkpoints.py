@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..core.files import plain_data
 from ..core.leads import GENERATED_LEADS
 
 __all__ = [
@@ -207,28 +208,13 @@ def read_checkpoint(path: str | os.PathLike) -> GeneratorCheckpoint:
     return GeneratorCheckpoint(path, sha256, layout, state, output_mv, training)
 
 
-def _plain(value: Any) -> Any:
-    """``value`` as JSON-able plain data (numbers, strings, lists, dicts)."""
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, (bool, int, float, str)):
-        value = value.item()  # numpy and torch scalars
-    if isinstance(value, float) and not math.isfinite(value):
-        return None  # not measured: JSON has no NaN
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    return str(value)
-
-
 def _training_provenance(content: Mapping[str, Any]) -> dict[str, Any]:
     """How an ecgtoolkit training checkpoint was trained, in plain data."""
     settings = content.get("settings") or {}
     data = content.get("data") or {}
     info = content.get("training") or {}
     keys = ("init", "critic", "batch_size", "seed", "steps", "lr", "eval_every")
-    return _plain({
+    return plain_data({
         "format": TRAINING_FORMAT,
         "ecgtoolkit": info.get("ecgtoolkit"),
         "step": int(content.get("step", 0)),
