@@ -123,10 +123,11 @@ def _median_iqr(values: pd.Series, unit: str) -> str:
 @cache
 def _load(name: str) -> Reference:
     stem = _FOLDER / name.replace("-", "_")
-    text = ("record_id", "unusable_leads", "status", "reason")
+    text = ("record_id", "unusable_leads", "pacing", "status", "reason")
     table = pd.read_csv(f"{stem}.csv", dtype=dict.fromkeys(text, str))
-    for column in ("unusable_leads", "reason"):
-        table[column] = table[column].fillna("")
+    for column in ("unusable_leads", "pacing", "reason"):
+        if column in table:
+            table[column] = table[column].fillna("")
     with np.load(f"{stem}_beats.npz") as data:
         beats = data["beats"].astype(np.float32)
     return Reference(name=name, table=table, beats=beats, description=REFERENCES[name])

@@ -31,7 +31,7 @@ __all__ = ["interpret", "is_normal", "NormalCriteria", "RHYTHMS", "AXIS_CATEGORI
 #: The rhythm statements :func:`interpret` makes.
 RHYTHMS: tuple[str, ...] = (
     "sinus rhythm", "sinus bradycardia", "sinus tachycardia", "sinus arrhythmia",
-    "atrial fibrillation", "atrial flutter", "other",
+    "atrial fibrillation", "atrial flutter", "paced rhythm", "other",
 )  # fmt: skip
 
 #: Frontal QRS axis categories (Surawicz et al. 2009, AHA/ACCF/HRS part III), and
@@ -52,6 +52,7 @@ _CHOU = "Surawicz & Knilans, Chou's Electrocardiography in Clinical Practice, 6t
 _SURAWICZ = "Surawicz et al. 2009, AHA/ACCF/HRS part III, doi:10.1161/CIRCULATIONAHA.108.191095"
 _RAUTAHARJU = "Rautaharju et al. 2009, AHA/ACCF/HRS part IV, doi:10.1161/CIRCULATIONAHA.108.191096"
 _PRIORI = "Priori et al. 2015, ESC ventricular arrhythmia guideline, doi:10.1093/eurheartj/ehv316"
+_GLIKSON = "Glikson et al. 2021, ESC pacing guideline, doi:10.1093/eurheartj/ehab364"
 
 #: Sinus bradycardia below this rate (bpm) (Kusumoto et al. 2019).
 BRADYCARDIA_BPM = 50.0
@@ -245,6 +246,12 @@ def _not_measurable(label: str, row: pd.Series, column: str) -> str:
     return f"{label} {NOT_MEASURABLE}" + (f" ({why})" if why else "")
 
 
+def _pacing(row: pd.Series) -> str:
+    """The ``pacing`` text of a measured row when it says paced, else ""."""
+    text = row.get("pacing", "")
+    return text if isinstance(text, str) and text.startswith("paced") else ""
+
+
 def _rhythm(row: pd.Series) -> tuple[str, list[str]]:
     hr = _num(row, "heart_rate")
     nrmssd = _num(row, "rr_irregularity")
@@ -258,6 +265,12 @@ def _rhythm(row: pd.Series) -> tuple[str, list[str]]:
     p_present = np.isfinite(share) and share >= P_PRESENT_SHARE
     conducted = p_present and not (np.isfinite(pr_iqr) and pr_iqr > AF_PR_IQR_MS)
     why = []
+    paced = _pacing(row)
+    chamber = paced.partition("(")[2].partition(")")[0]
+    atria_paced = chamber in ("atrial", "dual chamber")
+    if paced and (atria_paced or not irregular or conducted):
+        why.append(f"paced rhythm: {paced} ({_GLIKSON})")
+        return "paced rhythm", why
     if irregular and not conducted:
         atrial = (
             f"no P waves (found before {share:.0%} of beats)"
@@ -268,6 +281,8 @@ def _rhythm(row: pd.Series) -> tuple[str, list[str]]:
             f"atrial fibrillation: irregular RR (normalised RMSSD {nrmssd:.2f} > "
             f"{IRREGULAR_NRMSSD:g}, {_DASH}) and {atrial} ({_HINDRICKS})"
         )
+        if paced:
+            why.append(f"with ventricular pacing: {paced} ({_GLIKSON})")
         return "atrial fibrillation", why
     if not p_present:
         why.append(
@@ -318,6 +333,7 @@ def _interpret_row(row: pd.Series, leads: set[str], measured: list[str]) -> dict
     if unmeasured is not None:
         return {
             "rhythm": "",
+            "paced": False,
             "axis": NOT_MEASURABLE,
             "first_degree_av_block": False,
             "wide_qrs": False,
@@ -338,6 +354,7 @@ def _interpret_row(row: pd.Series, leads: set[str], measured: list[str]) -> dict
     why += more
     return {
         "rhythm": rhythm,
+        "paced": bool(_pacing(row)),
         "axis": category,
         "first_degree_av_block": av1,
         "wide_qrs": wide,
@@ -366,6 +383,8 @@ def interpret(measurements: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFram
 
         * ``rhythm``: one of :data:`RHYTHMS` ("" when the record was not measured, or
           its heart rate or P-wave share was not);
+        * ``paced``: pacemaker stimuli were found (the ``pacing`` column of the
+          measurements says so);
         * ``axis``: the frontal QRS axis category, one of :data:`AXIS_CATEGORIES`:
           "not measurable" when the axis was not measured (never "");
         * ``first_degree_av_block``: PR > 200 ms in a sinus rhythm;
@@ -387,7 +406,12 @@ def interpret(measurements: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFram
 
     Notes
     -----
-    Rhythm. Atrial fibrillation needs irregular RR intervals (normalised RMSSD > 0.10,
+    Rhythm. A record whose measurements found pacemaker stimuli (``pacing``, see
+    :func:`ecgtoolkit.signal.pacing.find_pacing`) is a "paced rhythm" (Glikson et al.
+    2021), unless only the ventricles are paced and the rhythm meets the fibrillation
+    rule below: then it is "atrial fibrillation" and ``reasons`` adds "with
+    ventricular pacing" (single-chamber ventricular pacing is the mode for permanent AF;
+    stimuli in the atria mean the atria are captured, not fibrillating). Atrial fibrillation needs irregular RR intervals (normalised RMSSD > 0.10,
     Dash et al. 2009) and no conducted P waves: P waves found before fewer than half
     the beats, or "P waves" whose PR interval varies from beat to beat (interquartile
     range > :data:`AF_PR_IQR_MS`), which are fibrillation waves (the ESC definition:
@@ -415,7 +439,8 @@ def interpret(measurements: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFram
 
     References
     ----------
-    Kusumoto FM et al. 2019, doi:10.1161/CIR.0000000000000628; Page RL et al. 2016,
+    Kusumoto FM et al. 2019, doi:10.1161/CIR.0000000000000628; Glikson M et al. 2021,
+    doi:10.1093/eurheartj/ehab364; Page RL et al. 2016,
     doi:10.1161/CIR.0000000000000311; Hindricks G et al. 2021,
     doi:10.1093/eurheartj/ehaa612; Dash S et al. 2009, doi:10.1007/s10439-009-9740-z;
     Surawicz B et al. 2009, doi:10.1161/CIRCULATIONAHA.108.191095; Surawicz B, Knilans
@@ -447,6 +472,8 @@ def _normal_row(row: pd.Series, rhythm: str, c: NormalCriteria) -> dict[str, Any
         fails.append(_not_measurable("rhythm", row, missing[0] if missing else ""))
     elif rhythm not in c.rhythms:
         fails.append(f"rhythm {rhythm!r} not in {list(c.rhythms)}")
+    if _pacing(row):
+        fails.append(_pacing(row))
     share = _num(row, "p_wave_share")
     if not np.isfinite(share):
         fails.append(_not_measurable("P-wave share", row, "p_wave_share"))

@@ -45,7 +45,11 @@ def measure(
     How. The leads that carry a usable ECG are found first
     (:func:`ecgtoolkit.signal_quality`); the others are left out of everything below
     and listed in ``unusable_leads``. R peaks are detected on the usable leads together
-    and every beat is delineated (:func:`ecgtoolkit.delineate`). Heart rate and RR come
+    and every beat is delineated (:func:`ecgtoolkit.delineate`). Pacemaker stimuli are
+    then looked for before the QRS complexes and P waves in every usable lead
+    (:func:`ecgtoolkit.signal.pacing.find_pacing`, records of 500 Hz and up); in a paced
+    record they are bridged and the record delineated again, so that the QRS onset is the
+    heart's, not the stimulus. Heart rate and RR come
     from the intervals between consecutive detected beats (complete RR intervals:
     partial complexes at the record's edges are not beats). The representative beat is
     the median, sample by sample, of the beats whose QRS matches the dominant
@@ -124,7 +128,10 @@ def measure(
         when the P waves conduct to the ventricles and large when "P waves" are
         fibrillation waves), then ``{wave}_amp_mv_{lead}`` for every wave in
         :data:`AMPLITUDE_WAVES` and lead, then ``unusable_leads`` (comma-separated
-        names), ``status`` (``"ok"``; ``"unusable"`` when no lead carries a usable ECG
+        names), ``pacing`` ("" when no pacemaker stimuli were found; "paced
+        (ventricular|atrial|dual chamber): stimuli before N% of the beats in LEAD"; a
+        note when the sampling rate is too low to see them), ``status`` (``"ok"``;
+        ``"unusable"`` when no lead carries a usable ECG
         or fewer than two beats are found: no values at all; ``"error"`` for a record
         of a batch that cannot be analysed) and ``reason`` (empty, or why values are
         NaN).

@@ -12,6 +12,7 @@ from ..core.leads import leads_i_ii
 from ..core.validation import record_problem
 from ..signal.beats import MedianBeat, median_beat
 from ..signal.delineation import delineate_signal
+from ..signal.pacing import Pacing, find_pacing, remove_spikes
 from ..signal.quality import assess
 from .intervals import (
     AMPLITUDE_WAVES,
@@ -34,6 +35,7 @@ __all__ = [
     "GLOBAL_COLUMNS",
     "LEAD_COLUMNS",
     "Result",
+    "TEXT_COLUMNS",
     "analyse_record",
     "beat_array",
     "row_columns",
@@ -50,6 +52,9 @@ GLOBAL_COLUMNS: tuple[str, ...] = (
     "qtc_bazett_ms", "qtc_fridericia_ms", "qtc_framingham_ms", "qtc_hodges_ms",
     "p_axis_deg", "qrs_axis_deg", "t_axis_deg",
 )  # fmt: skip
+
+#: Text columns that close every row of :func:`ecgtoolkit.measure`, in order.
+TEXT_COLUMNS: tuple[str, ...] = ("unusable_leads", "pacing", "status", "reason")
 
 #: Sampling rate (Hz) and window around the R peak (s) of the median beats that
 #: ``measure(..., return_beats=True)`` returns (leads :data:`BEAT_LEADS`).
@@ -70,7 +75,7 @@ Result = tuple[dict[str, Any], list[dict[str, Any]]]
 def row_columns(leads: tuple[str, ...], physiology: bool = False) -> list[str]:
     amps = [f"{w}_amp_mv_{lead}" for w in AMPLITUDE_WAVES for lead in leads]
     extra = PHYSIOLOGY_COLUMNS if physiology else ()
-    return [*GLOBAL_COLUMNS, *extra, *amps, "unusable_leads", "status", "reason"]
+    return [*GLOBAL_COLUMNS, *extra, *amps, *TEXT_COLUMNS]
 
 
 def beat_times() -> np.ndarray:
@@ -91,7 +96,7 @@ def empty_result(
     row: dict[str, Any] = dict.fromkeys(row_columns(leads, physiology=True), np.nan)
     row["_beat"] = np.full((len(BEAT_LEADS), beat_times().size), np.nan, dtype=np.float32)
     unusable = ", ".join(n for n, ok in zip(leads, usable, strict=True) if judged and not ok)
-    row.update(status=status, reason=reason, unusable_leads=unusable)
+    row.update(status=status, reason=reason, unusable_leads=unusable, pacing="")
     per_lead = [
         {"lead": lead, "usable": bool(ok), **dict.fromkeys(LEAD_COLUMNS[1:], np.nan)}
         for lead, ok in zip(leads, usable, strict=True)
@@ -116,6 +121,9 @@ class Analysis:
         The median beat; None without a dominant morphology.
     problem : str
         Why the record cannot be measured at all ("" when it can).
+    pacing : Pacing
+        Pacemaker stimuli found (:func:`ecgtoolkit.signal.pacing.find_pacing`); when
+        the record is paced, everything above was found with the stimuli bridged.
     """
 
     quality: Any
@@ -123,20 +131,41 @@ class Analysis:
     marks: dict[str, np.ndarray]
     beat: MedianBeat | None
     problem: str = ""
+    pacing: Pacing = Pacing(False)
 
 
-def analyse_record(x: np.ndarray, fs: float) -> Analysis:
-    """Assess, delineate and take the median beat of one record ``(n_leads, n_samples)``."""
+def _delineated(x: np.ndarray, fs: float) -> tuple[Any, np.ndarray, dict[str, np.ndarray]]:
     quality = assess(x, fs)
     if quality.problem is not None:
-        return Analysis(quality, np.empty(0, int), {}, None, quality.problem)
+        return quality, np.empty(0, int), {}
     peaks, marks = delineate_signal(
         quality.signal, fs, quality.peaks, quality.usable, resampled=quality.at_detect_rate
     )
+    return quality, peaks, marks
+
+
+def analyse_record(x: np.ndarray, fs: float, leads: tuple[str, ...] | None = None) -> Analysis:
+    """Assess, delineate and take the median beat of one record ``(n_leads, n_samples)``.
+
+    Pacemaker stimuli are looked for before the delineated QRS complexes; in a paced
+    record they are bridged (:func:`ecgtoolkit.signal.pacing.remove_spikes`) and the
+    record assessed and delineated again, so that QRS onsets are the heart's.
+    """
+    leads = tuple(leads) if leads is not None else tuple(f"lead {i + 1}" for i in range(len(x)))
+    quality, peaks, marks = _delineated(x, fs)
+    if quality.problem is not None:
+        return Analysis(quality, peaks, marks, None, quality.problem)
+    pacing = Pacing(False)
+    if peaks.size:
+        pacing = find_pacing(x, fs, marks["QRS_on"], marks["QRS_off"], leads, quality.usable)
+    if pacing.paced:
+        quality, peaks, marks = _delineated(remove_spikes(x, pacing.spikes, fs), fs)
+        if quality.problem is not None:
+            return Analysis(quality, peaks, marks, None, quality.problem, pacing)
     if peaks.size < 2:
-        return Analysis(quality, peaks, marks, None, f"only {peaks.size} beat(s) found")
+        return Analysis(quality, peaks, marks, None, f"only {peaks.size} beat(s) found", pacing)
     beat = median_beat(quality.signal, fs, peaks, quality.usable, marks=marks)
-    return Analysis(quality, peaks, marks, beat)
+    return Analysis(quality, peaks, marks, beat, "", pacing)
 
 
 def measure_record(
@@ -147,13 +176,16 @@ def measure_record(
     The array layer of :func:`ecgtoolkit.measure` (which documents every value). The row
     holds the median beat under ``"_beat"`` (see :func:`beat_array`).
     """
-    analysis = analyse_record(x, fs)
+    analysis = analyse_record(x, fs, leads)
     quality, peaks, marks, beat = (
         analysis.quality, analysis.peaks, analysis.marks, analysis.beat
     )  # fmt: skip
     if analysis.problem:
-        return empty_result(leads, "unusable", analysis.problem, quality.usable)
+        row, per_lead = empty_result(leads, "unusable", analysis.problem, quality.usable)
+        row["pacing"] = analysis.pacing.describe()
+        return row, per_lead
     row, per_lead = empty_result(leads, "ok", "", quality.usable)
+    row["pacing"] = analysis.pacing.describe()
     rr = np.diff(peaks) / fs
     rr_mean = float(rr.mean())
     heart_rate = 60.0 / rr_mean

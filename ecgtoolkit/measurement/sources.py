@@ -25,6 +25,7 @@ from ..core.progress import progress_bar
 from ..core.validation import check_int, check_n_jobs
 from ..io.folder import FolderSource, natural_key
 from .measure import measure
+from .record import TEXT_COLUMNS
 
 if TYPE_CHECKING:  # pandas loads on first use, so that the command line starts fast
     import pandas as pd
@@ -32,7 +33,7 @@ if TYPE_CHECKING:  # pandas loads on first use, so that the command line starts 
 __all__ = ["measure_source", "record_notes"]
 
 #: Columns that close every table, whatever the leads.
-_TAIL = ("unusable_leads", "status", "reason")
+_TAIL = TEXT_COLUMNS
 _OUTPUTS = (".parquet", ".csv")
 _PACKAGE = Path(__file__).resolve().parents[1]
 
@@ -89,7 +90,7 @@ def _error_table(ids: Sequence, reason: str) -> pd.DataFrame:
     import pandas as pd
 
     return pd.DataFrame(
-        {"unusable_leads": "", "status": "error", "reason": reason},
+        {"unusable_leads": "", "pacing": "", "status": "error", "reason": reason},
         index=pd.Index(list(ids), name="record_id"),
     )
 
@@ -220,7 +221,7 @@ def _concat(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
     import pandas as pd
 
     table = pd.concat(list(parts), sort=False)
-    for name in ("unusable_leads", "reason"):
+    for name in ("unusable_leads", "pacing", "reason"):
         table[name] = table[name].fillna("")
     order = sorted(range(len(table)), key=lambda i: natural_key(table.index[i]))
     table = table.iloc[order][list(columns)]

@@ -49,6 +49,32 @@ def test_rhythm_rules(changes, rhythm):
         assert said["reasons"], "every statement other than the default names its rule"
 
 
+_VENTRICULAR = "paced (ventricular): stimuli before 100% of the beats in I"
+_DUAL = "paced (dual chamber): stimuli before 90% of the beats in II"
+_IRREGULAR_NO_P = {"rr_irregularity": 0.25, "p_wave_share": 0.0, "pr_variability_ms": np.nan}
+
+
+@pytest.mark.parametrize(
+    ("changes", "rhythm", "said"),
+    [
+        ({"pacing": _VENTRICULAR, "p_wave_share": 0.0}, "paced rhythm", "paced rhythm: paced"),
+        ({"pacing": _VENTRICULAR}, "paced rhythm", "paced rhythm: paced"),
+        ({"pacing": _DUAL, **_IRREGULAR_NO_P}, "paced rhythm", "paced rhythm: paced"),
+        ({"pacing": _VENTRICULAR, **_IRREGULAR_NO_P}, "atrial fibrillation", "with ventricular pacing"),
+        ({"pacing": "", **_IRREGULAR_NO_P}, "atrial fibrillation", "atrial fibrillation:"),
+        ({"pacing": "pacing not assessed: 250 Hz < 500 Hz hides stimuli"}, "sinus rhythm", ""),
+    ],
+)  # fmt: skip
+def test_paced_rhythms(changes, rhythm, said):
+    out = et.interpret(record(**changes))
+    assert out["rhythm"] == rhythm
+    assert said in out["reasons"]
+    assert bool(out["paced"]) is changes["pacing"].startswith("paced")
+    normal = et.is_normal(record(**changes))
+    if out["paced"]:
+        assert not normal["normal"] and changes["pacing"] in normal["reasons"]
+
+
 @pytest.mark.parametrize(
     ("axis", "category"),
     [(-30.0, "normal"), (90.0, "normal"), (-31.0, "left axis deviation"),
