@@ -7,11 +7,13 @@ published source. :func:`is_normal` says whether a record meets the adult criter
 normal ECG, with the reasons when it does not; the criteria are a dataclass the user can
 edit (:class:`NormalCriteria`).
 
-Every numeric limit below is a named constant with its source. The one limit not taken
-from the literature, :data:`AF_PR_IQR_MS`, is the measurement-specific threshold that
-separates P waves conducted to the ventricles from fibrillation waves the delineation
-network takes for P waves; it was chosen on the development records and its
-cross-validated performance is reported by ``benchmarks/bench_interpret.py``.
+Every numeric limit below is a named constant with its source. The two limits not taken
+from the literature are measurement-specific: :data:`AF_PR_IQR_MS` separates P waves
+conducted to the ventricles from fibrillation waves the delineation network takes for P
+waves, and :data:`ATRIAL_ACTIVITY_MV` the atrial waves of fibrillation and flutter from
+what sinus rhythm leaves once its QRS–T is cancelled; both were chosen on the
+development records, and their cross-validated performance is reported by
+``benchmarks/bench_interpret.py`` and ``benchmarks/bench_atrial.py``.
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ _SURAWICZ = "Surawicz et al. 2009, AHA/ACCF/HRS part III, doi:10.1161/CIRCULATIO
 _RAUTAHARJU = "Rautaharju et al. 2009, AHA/ACCF/HRS part IV, doi:10.1161/CIRCULATIONAHA.108.191096"
 _PRIORI = "Priori et al. 2015, ESC ventricular arrhythmia guideline, doi:10.1093/eurheartj/ehv316"
 _GLIKSON = "Glikson et al. 2021, ESC pacing guideline, doi:10.1093/eurheartj/ehab364"
+_BOLLMANN = "Bollmann et al. 2006, doi:10.1093/europace/eul169"
+_BRUGADA = "Brugada et al. 2020, ESC SVT guideline, doi:10.1093/eurheartj/ehz467"
 
 #: Sinus bradycardia below this rate (bpm) (Kusumoto et al. 2019).
 BRADYCARDIA_BPM = 50.0
@@ -68,6 +72,17 @@ P_PRESENT_SHARE = 0.5
 #: ms) do not conduct: in an irregular rhythm they are fibrillation waves. Chosen on the
 #: development records; cross-validated in ``benchmarks/bench_interpret.py``.
 AF_PR_IQR_MS = 12.0
+#: Atrial activity counts when what is left once the QRS–T complexes are cancelled
+#: (``atrial_amplitude_mv``, the residual's RMS at 3.5–12 Hz) reaches this (mV). Chosen
+#: on LUDB as the smallest value on a 2.5-µV grid that leaves at most 3% of sinus records
+#: above it; cross-validated in ``benchmarks/bench_atrial.py``.
+ATRIAL_ACTIVITY_MV = 0.02
+#: Fibrillation and flutter waves come at 240 per minute or faster (4–9 Hz in
+#: fibrillation, Bollmann et al. 2006; 240–340/min in flutter, Brugada et al. 2020).
+ATRIAL_MIN_RATE_BPM = 240.0
+#: Flutter waves up to this rate (per minute); faster atrial activity is fibrillation
+#: (Brugada et al. 2020).
+FLUTTER_MAX_RATE_BPM = 340.0
 #: First-degree AV block: PR above this (ms) with 1:1 conduction (Kusumoto et al. 2019).
 FIRST_DEGREE_PR_MS = 200.0
 #: Complete bundle-branch block: QRS at least this (ms) in adults (Surawicz et al. 2009).
@@ -252,6 +267,19 @@ def _pacing(row: pd.Series) -> str:
     return text if isinstance(text, str) and text.startswith("paced") else ""
 
 
+def _fast_atria(row: pd.Series) -> str:
+    """How fast, fibrillation- or flutter-like atrial activity shows ("" when it does not)."""
+    rate, size = _num(row, "atrial_rate_bpm"), _num(row, "atrial_amplitude_mv")
+    if not (np.isfinite(rate) and np.isfinite(size)):
+        return ""
+    if size < ATRIAL_ACTIVITY_MV or rate < ATRIAL_MIN_RATE_BPM:
+        return ""
+    return (
+        f"atrial activity at {rate:.0f}/min (≥ {ATRIAL_MIN_RATE_BPM:g}), "
+        f"{1000 * size:.0f} µV (≥ {1000 * ATRIAL_ACTIVITY_MV:g}) once the QRS–T is cancelled"
+    )
+
+
 def _rhythm(row: pd.Series) -> tuple[str, list[str]]:
     hr = _num(row, "heart_rate")
     nrmssd = _num(row, "rr_irregularity")
@@ -268,9 +296,16 @@ def _rhythm(row: pd.Series) -> tuple[str, list[str]]:
     paced = _pacing(row)
     chamber = paced.partition("(")[2].partition(")")[0]
     atria_paced = chamber in ("atrial", "dual chamber")
-    if paced and (atria_paced or not irregular or conducted):
-        why.append(f"paced rhythm: {paced} ({_GLIKSON})")
-        return "paced rhythm", why
+    atria = _fast_atria(row)
+    if paced:
+        # Under ventricular pacing the RR intervals say nothing of the atria: only the
+        # atrial activity itself tells fibrillating atria.
+        if atria_paced or conducted or not atria:
+            why.append(f"paced rhythm: {paced} ({_GLIKSON})")
+            return "paced rhythm", why
+        why.append(f"atrial fibrillation: {atria}, no conducted P waves ({_BOLLMANN})")
+        why.append(f"with ventricular pacing: {paced} ({_GLIKSON})")
+        return "atrial fibrillation", why
     if irregular and not conducted:
         atrial = (
             f"no P waves (found before {share:.0%} of beats)"
@@ -281,8 +316,21 @@ def _rhythm(row: pd.Series) -> tuple[str, list[str]]:
             f"atrial fibrillation: irregular RR (normalised RMSSD {nrmssd:.2f} > "
             f"{IRREGULAR_NRMSSD:g}, {_DASH}) and {atrial} ({_HINDRICKS})"
         )
-        if paced:
-            why.append(f"with ventricular pacing: {paced} ({_GLIKSON})")
+        if atria:
+            why.append(atria)
+        return "atrial fibrillation", why
+    if not p_present and atria:
+        rate = _num(row, "atrial_rate_bpm")
+        if rate <= FLUTTER_MAX_RATE_BPM:
+            why.append(
+                f"atrial flutter: regular rhythm without P waves, {atria}, at most "
+                f"{FLUTTER_MAX_RATE_BPM:g}/min ({_BRUGADA})"
+            )
+            return "atrial flutter", why
+        why.append(
+            f"atrial fibrillation: regular rhythm without P waves, {atria}, faster than "
+            f"flutter ({_BOLLMANN})"
+        )
         return "atrial fibrillation", why
     if not p_present:
         why.append(
@@ -406,19 +454,27 @@ def interpret(measurements: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFram
 
     Notes
     -----
-    Rhythm. A record whose measurements found pacemaker stimuli (``pacing``, see
-    :func:`ecgtoolkit.signal.pacing.find_pacing`) is a "paced rhythm" (Glikson et al.
-    2021), unless only the ventricles are paced and the rhythm meets the fibrillation
-    rule below: then it is "atrial fibrillation" and ``reasons`` adds "with
-    ventricular pacing" (single-chamber ventricular pacing is the mode for permanent AF;
-    stimuli in the atria mean the atria are captured, not fibrillating). Atrial fibrillation needs irregular RR intervals (normalised RMSSD > 0.10,
+    Rhythm. Atrial activity counts as fibrillation or flutter when what is left once the
+    QRS–T complexes are cancelled (``atrial_amplitude_mv``,
+    :func:`ecgtoolkit.signal.atrial.atrial_activity`) reaches
+    :data:`ATRIAL_ACTIVITY_MV` at a rate of at least :data:`ATRIAL_MIN_RATE_BPM`
+    (Bollmann et al. 2006). A record whose measurements found pacemaker stimuli
+    (``pacing``, see :func:`ecgtoolkit.signal.pacing.find_pacing`) is a "paced rhythm"
+    (Glikson et al. 2021), unless only the ventricles are paced, no conducted P waves
+    are found and the atria show such activity: then it is "atrial fibrillation" and
+    ``reasons`` adds "with ventricular pacing" (the pacemaker sets the RR intervals, so
+    they say nothing of the atria; stimuli in the atria mean the atria are captured, not
+    fibrillating). Atrial fibrillation needs irregular RR intervals (normalised RMSSD > 0.10,
     Dash et al. 2009) and no conducted P waves: P waves found before fewer than half
     the beats, or "P waves" whose PR interval varies from beat to beat (interquartile
     range > :data:`AF_PR_IQR_MS`), which are fibrillation waves (the ESC definition:
     irregularly irregular RR, no distinct repeating P waves; Hindricks et al. 2021). A
-    regular rhythm without P waves is "other" (junctional, paced, flutter with fixed
-    conduction). Atrial flutter is not told apart from fibrillation: with variable
-    conduction it is called fibrillation, with fixed conduction "other". With conducted
+    regular rhythm without P waves is "atrial flutter" when the atria show activity at
+    most :data:`FLUTTER_MAX_RATE_BPM` per minute (flutter with fixed conduction,
+    Brugada et al. 2020), "atrial fibrillation" when it is faster (a regular ventricular
+    response), else "other" (junctional, or flutter waves locked to the QRS, which the
+    cancellation removes with it). Flutter with variable conduction is called
+    fibrillation. With conducted
     P waves: sinus bradycardia below 50 bpm (Kusumoto et al. 2019), sinus tachycardia
     above 100 bpm (Page et al. 2016), sinus arrhythmia when the longest and shortest RR
     differ by more than 160 ms (Chou's), else sinus rhythm. The P-wave axis is not
@@ -439,7 +495,9 @@ def interpret(measurements: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFram
 
     References
     ----------
-    Kusumoto FM et al. 2019, doi:10.1161/CIR.0000000000000628; Glikson M et al. 2021,
+    Kusumoto FM et al. 2019, doi:10.1161/CIR.0000000000000628; Bollmann A et al. 2006,
+    doi:10.1093/europace/eul169; Brugada J et al. 2020, doi:10.1093/eurheartj/ehz467;
+    Glikson M et al. 2021,
     doi:10.1093/eurheartj/ehab364; Page RL et al. 2016,
     doi:10.1161/CIR.0000000000000311; Hindricks G et al. 2021,
     doi:10.1093/eurheartj/ehaa612; Dash S et al. 2009, doi:10.1007/s10439-009-9740-z;

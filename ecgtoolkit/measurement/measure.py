@@ -126,7 +126,12 @@ def measure(
         found in at least a third of the usable leads, ``pr_variability_ms`` the
         interquartile range over those beats of their PR interval, which is small
         when the P waves conduct to the ventricles and large when "P waves" are
-        fibrillation waves), then ``{wave}_amp_mv_{lead}`` for every wave in
+        fibrillation waves; ``atrial_rate_bpm``, ``atrial_amplitude_mv`` and
+        ``atrial_organisation``: the dominant rate, the RMS at 3.5–12 Hz and the
+        organisation index of what is left in II, III, aVF or V1 once every beat's
+        average QRS–T is subtracted, :func:`ecgtoolkit.signal.atrial.atrial_activity`:
+        fibrillation and flutter waves, which are not locked to the QRS, stay), then
+        ``{wave}_amp_mv_{lead}`` for every wave in
         :data:`AMPLITUDE_WAVES` and lead, then ``unusable_leads`` (comma-separated
         names), ``pacing`` ("" when no pacemaker stimuli were found; "paced
         (ventricular|atrial|dual chamber): stimuli before N% of the beats in LEAD"; a

@@ -10,8 +10,9 @@ import numpy as np
 
 from ..core.leads import leads_i_ii
 from ..core.validation import record_problem
+from ..signal.atrial import atrial_activity
 from ..signal.beats import MedianBeat, median_beat
-from ..signal.delineation import delineate_signal
+from ..signal.delineation import beat_marks, delineate_signal
 from ..signal.pacing import Pacing, find_pacing, remove_spikes
 from ..signal.quality import assess
 from .intervals import (
@@ -48,7 +49,8 @@ __all__ = [
 #: follow).
 GLOBAL_COLUMNS: tuple[str, ...] = (
     "heart_rate", "rr_mean_ms", "rr_sd_ms", "n_beats", "rr_range_ms", "rr_irregularity",
-    "p_wave_share", "pr_variability_ms", "pr_ms", "qrs_ms", "qt_ms",
+    "p_wave_share", "pr_variability_ms", "atrial_rate_bpm", "atrial_amplitude_mv",
+    "atrial_organisation", "pr_ms", "qrs_ms", "qt_ms",
     "qtc_bazett_ms", "qtc_fridericia_ms", "qtc_framingham_ms", "qtc_hodges_ms",
     "p_axis_deg", "qrs_axis_deg", "t_axis_deg",
 )  # fmt: skip
@@ -198,6 +200,15 @@ def measure_record(
         rr_irregularity=rr_irregularity(rr),
         p_wave_share=p_wave_share(marks["P_on"], quality.usable),
         pr_variability_ms=pr_variability(marks, quality.usable) * 1000.0 / fs,
+    )
+    atria = atrial_activity(
+        quality.signal, fs, peaks, leads, qrs_on=beat_marks(marks["QRS_on"]),
+        qrs_off=beat_marks(marks["QRS_off"]), usable=quality.usable,
+    )  # fmt: skip
+    row.update(
+        atrial_rate_bpm=atria.rate_bpm,
+        atrial_amplitude_mv=atria.amplitude_mv,
+        atrial_organisation=atria.organisation,
     )
     if beat is None:
         row["reason"] = (

@@ -11,7 +11,7 @@ from . import segmenter
 from .quality import assess
 from .rpeaks import fuse_rpeaks
 
-__all__ = ["FIDUCIAL_COLUMNS", "delineate", "delineate_signal"]
+__all__ = ["FIDUCIAL_COLUMNS", "beat_marks", "delineate", "delineate_signal"]
 
 #: Columns of :func:`delineate` holding sample indices, in temporal order.
 FIDUCIAL_COLUMNS: tuple[str, ...] = (
@@ -160,6 +160,23 @@ def delineate_signal(
         values[:, ~usable] = np.nan
     marks["R_peak"] = np.repeat(peaks.astype(np.float64)[:, None], x.shape[0], axis=1)
     return peaks, marks
+
+
+def beat_marks(marks: np.ndarray) -> np.ndarray:
+    """One mark per beat from a fiducial's ``(n_beats, n_leads)`` marks: their median over
+    the leads that have it (NaN where none has).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> beat_marks(np.array([[10.0, 12.0, np.nan], [np.nan, np.nan, np.nan]])).tolist()
+    [11.0, nan]
+    """
+    marks = np.asarray(marks, dtype=np.float64)
+    out = np.full(marks.shape[0], np.nan)
+    some = np.isfinite(marks).any(axis=1)
+    out[some] = np.nanmedian(marks[some], axis=1)
+    return out
 
 
 def _wave_runs(prob: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .delineation import beat_marks
+
 __all__ = [
     "ATRIAL_WINDOW_MS",
     "MIN_PACING_FS",
@@ -255,10 +257,7 @@ def find_pacing(
     found = _confirmed(
         narrow_deflections(work, fs, threshold), narrow_deflections(work, fs, threshold / 2.0)
     )
-    known = np.isfinite(qrs_on)
-    beat_onset = np.full(qrs_on.shape[0], np.nan)
-    some = known.any(axis=1)
-    beat_onset[some] = np.nanmedian(qrs_on[some], axis=1)
+    beat_onset = beat_marks(qrs_on)
     per_ms = fs / 1000.0
     ventricular = np.zeros(len(leads))
     atrial = np.zeros(len(leads))

@@ -51,6 +51,7 @@ def test_rhythm_rules(changes, rhythm):
 
 _VENTRICULAR = "paced (ventricular): stimuli before 100% of the beats in I"
 _DUAL = "paced (dual chamber): stimuli before 90% of the beats in II"
+_FIBRILLATING = {"atrial_rate_bpm": 420.0, "atrial_amplitude_mv": 0.05}
 _IRREGULAR_NO_P = {"rr_irregularity": 0.25, "p_wave_share": 0.0, "pr_variability_ms": np.nan}
 
 
@@ -60,7 +61,9 @@ _IRREGULAR_NO_P = {"rr_irregularity": 0.25, "p_wave_share": 0.0, "pr_variability
         ({"pacing": _VENTRICULAR, "p_wave_share": 0.0}, "paced rhythm", "paced rhythm: paced"),
         ({"pacing": _VENTRICULAR}, "paced rhythm", "paced rhythm: paced"),
         ({"pacing": _DUAL, **_IRREGULAR_NO_P}, "paced rhythm", "paced rhythm: paced"),
-        ({"pacing": _VENTRICULAR, **_IRREGULAR_NO_P}, "atrial fibrillation", "with ventricular pacing"),
+        ({"pacing": _VENTRICULAR, **_IRREGULAR_NO_P}, "paced rhythm", "paced rhythm: paced"),
+        ({"pacing": _VENTRICULAR, "p_wave_share": 0.0, **_FIBRILLATING}, "atrial fibrillation", "with ventricular pacing"),
+        ({"pacing": _DUAL, "p_wave_share": 0.0, **_FIBRILLATING}, "paced rhythm", "paced rhythm: paced"),
         ({"pacing": "", **_IRREGULAR_NO_P}, "atrial fibrillation", "atrial fibrillation:"),
         ({"pacing": "pacing not assessed: 250 Hz < 500 Hz hides stimuli"}, "sinus rhythm", ""),
     ],
@@ -73,6 +76,28 @@ def test_paced_rhythms(changes, rhythm, said):
     normal = et.is_normal(record(**changes))
     if out["paced"]:
         assert not normal["normal"] and changes["pacing"] in normal["reasons"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "rhythm"),
+    [
+        ({"atrial_rate_bpm": 300.0, "atrial_amplitude_mv": 0.05}, "atrial flutter"),
+        ({"atrial_rate_bpm": 420.0, "atrial_amplitude_mv": 0.05}, "atrial fibrillation"),
+        ({"atrial_rate_bpm": 300.0, "atrial_amplitude_mv": 0.01}, "other"),
+        ({"atrial_rate_bpm": 200.0, "atrial_amplitude_mv": 0.05}, "other"),
+        ({"atrial_rate_bpm": np.nan, "atrial_amplitude_mv": np.nan}, "other"),
+    ],
+)  # fmt: skip
+def test_regular_rhythm_without_p_waves_is_told_by_its_atrial_activity(changes, rhythm):
+    said = et.interpret(record(p_wave_share=0.0, pr_variability_ms=np.nan, **changes))
+    assert said["rhythm"] == rhythm
+    if rhythm != "other":
+        assert "once the QRS–T is cancelled" in said["reasons"]
+
+
+def test_atrial_activity_does_not_overrule_conducted_p_waves():
+    said = et.interpret(record(atrial_rate_bpm=300.0, atrial_amplitude_mv=0.05))
+    assert said["rhythm"] == "sinus rhythm"
 
 
 @pytest.mark.parametrize(
