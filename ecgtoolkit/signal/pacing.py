@@ -135,7 +135,10 @@ def _sustained_slope(x: np.ndarray, fs: float, qrs_on: np.ndarray, qrs_off: np.n
     """Median over leads (of the median over beats) of the steepest 6-ms-held QRS slope."""
     hold = max(2, int(round(_HOLD_MS * 1e-3 * fs)))
     d = np.abs(np.diff(x, axis=-1))
-    held = np.lib.stride_tricks.sliding_window_view(d, hold, axis=-1).min(axis=-1)
+    n = d.shape[-1] - hold + 1
+    held = d[:, :n].copy()
+    for shift in range(1, hold):
+        np.minimum(held, d[:, shift : shift + n], out=held)
     per_lead = []
     for i in range(x.shape[0]):
         ok = np.isfinite(qrs_on[:, i]) & np.isfinite(qrs_off[:, i])
