@@ -53,6 +53,7 @@ _QRS_HALF_S = 0.06  # half width of the QRS window around an R peak
 _BACKGROUND_GAP_S = 0.15  # the background excludes this much around each R peak (wide QRS)
 _BEAT_WINDOW_S = (0.25, 0.45)  # beat window for the template, before and after the R peak
 _MAX_BEATS = 300  # beats used for the indices, spread over a long record
+_MIN_INTERVAL_SAMPLES = 10  # shorter gaps between beats do not count as background
 _SHAPE_LOWPASS_HZ = 20.0  # the shape indices' band: slopes of the QRS, not of noise
 _STEEP = 0.2  # a steep slope: at least this fraction of the beat's steepest
 _RETURN_S = 0.15  # a QRS's steep slopes come back to baseline within this of the R peak
@@ -119,8 +120,9 @@ def signal_quality(ecg: ECG) -> pd.DataFrame:
     or implausibly large, or shows no QRS complexes at the heartbeats found on the
     record's leads together. The last is judged on the QRS band (5–40 Hz) with three
     published signal quality indices: the QRS-to-background ratio (median peak in
-    ±60 ms around the beats over the 95th percentile elsewhere, a form of the QRS
-    energy indices of Li, Mark and Clifford 2008), the template correlation (median
+    ±60 ms around the beats over the background: the 95th percentile of each interval
+    between the beats, the median over the intervals; a form of the QRS energy indices
+    of Li, Mark and Clifford 2008), the template correlation (median
     correlation of each beat with the lead's median beat; Orphanidou et al. 2015, who
     accept 0.66) and the kurtosis of the 0.5 Hz high-passed lead (Li et al. 2008;
     about 3 for noise, 1.5 for a sine, 5 or more for an ECG). A lead is usable when its
@@ -305,7 +307,7 @@ def _beat_indices(x: np.ndarray, fs: float, peaks: np.ndarray) -> dict[str, np.n
     outside = np.flatnonzero(~inside)[::stride]
     if outside.size < fs * 0.5:  # beats everywhere: no background to compare with
         return out
-    background = np.percentile(np.abs(band[:, outside]), 95.0, axis=1)
+    background = _interval_background(np.abs(band[:, outside]), np.searchsorted(peaks, outside))
     window = np.clip(chosen[:, None] + np.arange(-half, half + 1), 0, n - 1)
     peak = np.median(np.abs(band[:, window]).max(axis=-1), axis=1)
     out["qrs_snr"] = peak / np.maximum(background, 1e-12)
@@ -322,6 +324,27 @@ def _beat_indices(x: np.ndarray, fs: float, peaks: np.ndarray) -> dict[str, np.n
         )
         out["template_corr"] = np.median(corr, axis=1)
     return out
+
+
+def _interval_background(size: np.ndarray, interval: np.ndarray) -> np.ndarray:
+    """Per lead, the median over the intervals between beats of each one's 95th percentile.
+
+    ``size``: ``(n_leads, n)`` magnitudes outside the beats; ``interval``: the interval
+    (the number of beats before it) of each of those samples, non-decreasing. A few
+    intervals filled by large ectopic beats or a burst of noise do not set the level
+    the lead's usual QRS complexes are compared with, as one percentile over the whole
+    record would.
+    """
+    ids, starts, counts = np.unique(interval, return_index=True, return_counts=True)
+    full = counts >= _MIN_INTERVAL_SAMPLES
+    if not full.any():
+        return np.percentile(size, 95.0, axis=1)
+    # Sort within each interval at once: interval k's values are offset by k * span.
+    span = float(size.max()) + 1.0
+    rank = np.repeat(np.arange(ids.size), counts)
+    ordered = np.sort(size + rank * span, axis=1) - rank * span
+    at = starts[full] + np.floor(0.95 * (counts[full] - 1)).astype(np.int64)
+    return np.median(ordered[:, at], axis=1)
 
 
 def _spread(peaks: np.ndarray, most: int) -> np.ndarray:
