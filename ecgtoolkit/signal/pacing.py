@@ -23,6 +23,7 @@ __all__ = [
     "MIN_PACING_FS",
     "MIN_SPIKE_SHARE",
     "Pacing",
+    "SPIKE_LOCAL_RATIO",
     "SPIKE_MAX_WIDTH_MS",
     "SPIKE_SLOPE_RATIO",
     "SPIKE_WINDOW_MS",
@@ -37,6 +38,9 @@ SPIKE_SLOPE_RATIO = 3.0
 #: A stimulus returns below half its height within this time (ms): a stimulus of 0.5–2 ms
 #: (Kligfield et al. 2007) with the recorder's own smoothing.
 SPIKE_MAX_WIDTH_MS = 4.0
+#: A stimulus's step is at least this many times the 90th percentile of the steps around
+#: it (within 20 ms): muscle noise, steep as it may be, is as steep on either side.
+SPIKE_LOCAL_RATIO = 4.0
 #: Ventricular stimuli stand in this window around the QRS onset (ms): the onset the
 #: delineation marks may fall on the stimulus or on the first ventricular deflection.
 SPIKE_WINDOW_MS: tuple[float, float] = (-40.0, 10.0)
@@ -50,6 +54,8 @@ MIN_SPIKE_SHARE = 0.3
 MIN_PACING_FS = 500.0
 # The QRS slope that counts must hold this long (ms): a stimulus's does not.
 _HOLD_MS = 6.0
+# The steps a stimulus is compared with: within this of it (ms), outside its own width.
+_AROUND_MS = 20.0
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,8 @@ class Pacing:
     ----------
     paced : bool or None
         Stimuli precede at least :data:`MIN_SPIKE_SHARE` of the beats; None when it
-        could not be assessed (sampling rate below :data:`MIN_PACING_FS`).
+        could not be assessed (sampling rate below :data:`MIN_PACING_FS`, fewer than
+        two usable leads).
     chamber : str
         "ventricular", "atrial" or "dual chamber" ("" when not paced).
     lead : str
@@ -152,6 +159,23 @@ def _sustained_slope(x: np.ndarray, fs: float, qrs_on: np.ndarray, qrs_off: np.n
     return float(np.median(per_lead)) if per_lead else np.nan
 
 
+def _isolated(x: np.ndarray, fs: float, found: list[np.ndarray]) -> list[np.ndarray]:
+    """Keep the deflections whose step stands :data:`SPIKE_LOCAL_RATIO` above those around."""
+    d = np.abs(np.diff(x, axis=-1))
+    near = max(2, int(round(_AROUND_MS * 1e-3 * fs)))
+    own = max(1, int(round(SPIKE_MAX_WIDTH_MS * 1e-3 * fs))) + 1
+    offsets = np.r_[np.arange(-near, -own + 1), np.arange(own, near + 1)]
+    out = []
+    for lead, spikes in zip(d, found, strict=True):
+        spikes = spikes[(spikes >= near) & (spikes < lead.size - near)]
+        if spikes.size == 0:
+            out.append(spikes)
+            continue
+        level = np.percentile(lead[spikes[:, None] + offsets], 90.0, axis=1)
+        out.append(spikes[lead[spikes] >= SPIKE_LOCAL_RATIO * level])
+    return out
+
+
 def _confirmed(found: list[np.ndarray], support: list[np.ndarray]) -> list[np.ndarray]:
     """Keep the deflections of each lead that a second lead shows within one sample."""
     out = []
@@ -220,8 +244,9 @@ def find_pacing(
     Notes
     -----
     A stimulus is a deflection (:func:`narrow_deflections`) at least
-    :data:`SPIKE_SLOPE_RATIO` times steeper than the record's sustained QRS slope, and
-    confirmed by a deflection of at least half that steepness in a second lead within
+    :data:`SPIKE_SLOPE_RATIO` times steeper than the record's sustained QRS slope and
+    :data:`SPIKE_LOCAL_RATIO` times the steps around it (muscle noise is steep, but as
+    steep on either side), confirmed by a deflection of at least half that steepness in a second lead within
     one sample (a stimulus reaches every lead at once; an artefact of one electrode does
     not). Ventricular stimuli stand within :data:`SPIKE_WINDOW_MS` of a beat's QRS onset,
     atrial ones within :data:`ATRIAL_WINDOW_MS`; the record is paced when stimuli precede
@@ -250,7 +275,9 @@ def find_pacing(
         )
     usable = np.ones(x.shape[0], bool) if usable is None else np.asarray(usable, bool)
     qrs_on = np.asarray(qrs_on, dtype=np.float64)
-    if qrs_on.shape[0] == 0 or usable.sum() < 2:
+    if usable.sum() < 2:
+        return Pacing(None, note="pacing not assessed: a stimulus must show in two usable leads")
+    if qrs_on.shape[0] == 0:
         return Pacing(False)
     slope = _sustained_slope(x, fs, qrs_on, np.asarray(qrs_off, dtype=np.float64))
     if not np.isfinite(slope) or slope <= 0:
@@ -258,7 +285,8 @@ def find_pacing(
     threshold = SPIKE_SLOPE_RATIO * slope
     work = np.where(usable[:, None], x, 0.0)
     found = _confirmed(
-        narrow_deflections(work, fs, threshold), narrow_deflections(work, fs, threshold / 2.0)
+        _isolated(work, fs, narrow_deflections(work, fs, threshold)),
+        narrow_deflections(work, fs, threshold / 2.0),
     )
     beat_onset = beat_marks(qrs_on)
     per_ms = fs / 1000.0

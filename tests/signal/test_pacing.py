@@ -110,3 +110,26 @@ def test_ludb_paced_records(data_dir, record, paced):
     ecg = et.read(data_dir / "ludb" / str(record), adc_gain=1000)
     found = analyse_record(ecg.signal, ecg.fs, tuple(ecg.leads)).pacing
     assert found.paced is paced
+
+
+@pytest.mark.parametrize("record", [1, 2, 3])
+def test_muscle_noise_is_not_pacing(data_dir, record):
+    """Muscle noise is as steep as a stimulus, but as steep on either side of each step."""
+    ecg = et.read(data_dir / "ludb" / str(record), adc_gain=1000)
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        noisy = add_muscle_noise(ecg.signal[None], ecg.fs, rng=rng, level=0.6, share=1.0)[0]
+        found = analyse_record(noisy, ecg.fs, tuple(ecg.leads)).pacing
+        assert found.paced is False, (seed, found)
+
+
+def test_paced_record_with_muscle_noise_stays_paced(data_dir):
+    ecg = et.read(data_dir / "ludb" / "34", adc_gain=1000)
+    noisy = add_muscle_noise(ecg.signal[None], ecg.fs, rng=np.random.default_rng(1), level=0.3)[0]
+    assert analyse_record(noisy, ecg.fs, tuple(ecg.leads)).pacing.paced is True
+
+
+def test_one_lead_is_not_assessed():
+    on, off = marks_of(1)
+    found = find_pacing(paced_record()[:1], FS, on, off, LEADS[:1])
+    assert found.paced is None and "two usable leads" in found.note
