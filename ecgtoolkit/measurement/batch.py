@@ -18,25 +18,30 @@ CHUNK = 8
 PARALLEL_FROM = 48
 
 
-def measure_chunk(task: tuple[np.ndarray, float, tuple[str, ...], bool]) -> list[Result]:
+def measure_chunk(task: tuple[np.ndarray, float, tuple[str, ...], bool, str]) -> list[Result]:
     """Measure records ``(k, n_leads, n_samples)`` on one core (worker or this process).
 
-    ``task`` is ``(signals, fs, leads, physiology)``; one torch thread is used, so that
+    ``task`` is ``(signals, fs, leads, physiology, convention)``; one torch thread is used, so that
     worker processes do not compete for the cores.
     """
     import torch
 
-    signals, fs, leads, physiology = task
+    signals, fs, leads, physiology, convention = task
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        return [safe_record(x, fs, leads, physiology) for x in signals]
+        return [safe_record(x, fs, leads, physiology, convention) for x in signals]
     finally:
         torch.set_num_threads(threads)
 
 
 def measure_rows(
-    ecg: ECG, *, n_jobs: int | None, progress: bool, physiology: bool = False
+    ecg: ECG,
+    *,
+    n_jobs: int | None,
+    progress: bool,
+    physiology: bool = False,
+    convention: str = "consistent-leads",
 ) -> list[Result]:
     """The measured rows of every record of a batch, in order.
 
@@ -50,7 +55,7 @@ def measure_rows(
     cores = check_n_jobs(n_jobs)
     n = ecg.n_records
     tasks = [
-        (ecg.signal[start : start + CHUNK], ecg.fs, ecg.leads, physiology)
+        (ecg.signal[start : start + CHUNK], ecg.fs, ecg.leads, physiology, convention)
         for start in range(0, n, CHUNK)
     ]
     results: list[list[Result] | None] = [None] * len(tasks)

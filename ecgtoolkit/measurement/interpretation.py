@@ -585,6 +585,14 @@ def is_normal(
 
     Notes
     -----
+    The intervals are those of the measurements given, by the convention they were
+    measured with (``measurements.attrs["convention"]``; :func:`ecgtoolkit.measure`'s
+    default is ``"consistent-leads"``). The limits come from guidelines written on the
+    measurements of interpretation programs, which the ``"median-beat"`` convention
+    follows more closely: its QRS is about 14 ms and its QT about 18 ms shorter on LUDB
+    (``benchmarks/bench_conventions.py``), so a record near a limit may pass by one and
+    fail by the other.
+
     A normal ECG meets every criterion, so a record is normal only when each criterion
     could be checked: a missing PR interval, QTc or axis fails, as it always has. Most
     missing PR intervals come with absent P waves, which fail the rhythm and P-wave

@@ -17,11 +17,13 @@ __all__ = [
     "AMPLITUDE_WAVES",
     "BEAT_LEADS",
     "CONFIRM_S",
+    "CONVENTIONS",
     "PHYSIOLOGY_COLUMNS",
     "TRUSTED_SHARE",
     "TRUSTED_SPREAD_S",
     "amplitudes_on_beat",
     "axes",
+    "check_convention",
     "global_fiducials",
     "global_intervals",
     "p_wave_share",
@@ -29,6 +31,7 @@ __all__ = [
     "pr_variability",
     "qtc",
     "rr_irregularity",
+    "spatial_fiducials",
 ]
 
 #: Columns that ``measure(..., physiology=True)`` adds after the global columns.
@@ -51,6 +54,31 @@ TRUSTED_SPREAD_S = 0.02
 #: With three or more trusted leads, the earliest onset (latest offset) counts only when
 #: another lead's mark lies within this (s): one lead's outlier does not set it.
 CONFIRM_S = 0.010
+
+#: How the global intervals are taken (see :func:`ecgtoolkit.measure`):
+#: ``"consistent-leads"``, the earliest onset and latest offset over the leads that mark
+#: them consistently (:func:`global_fiducials`), and ``"median-beat"``, the boundaries of
+#: the spatial magnitude of the median beat over all usable leads
+#: (:func:`spatial_fiducials`).
+CONVENTIONS: tuple[str, ...] = ("consistent-leads", "median-beat")
+#: Median-beat convention: P and QRS boundaries where the spatial velocity crosses this
+#: fraction of the way from its isoelectric level to its peak. A fixed, round fraction,
+#: not fitted to any database.
+SPATIAL_VELOCITY_FRACTION = 0.05
+# Windows of the median-beat convention (s): the QRS peak near the R peak, the flattest
+# stretch (the isoelectric level) before and after it, how far a boundary may lie.
+_QRS_PEAK_S = 0.06
+_FLAT_S = 0.02
+_ISO_BEFORE_S = (-0.30, -0.04)
+_ISO_AFTER_S = (0.04, 0.25)
+_QRS_REACH_S = 0.15
+_QRS_OFF_REACH_S = 0.20
+_SETTLE_S = 0.01
+_APEX_S = 0.02
+_T_AFTER_QRS_S = 0.06
+_T_SEARCH_S = 0.65
+_T_DESCENT_S = 0.25
+_T_FLOOR_S = 0.40
 
 
 def physiology_values(
@@ -155,10 +183,140 @@ def global_fiducials(beat: MedianBeat, fs: float) -> dict[str, float]:
     }
 
 
-def global_intervals(beat: MedianBeat, fs: float) -> tuple[float, float, float]:
-    """Global PR, QRS and QT (ms) on the median beat: extremes over trusted leads
-    (:func:`global_fiducials`)."""
-    f = global_fiducials(beat, fs)
+def check_convention(convention: str) -> str:
+    """``convention`` if it is one of :data:`CONVENTIONS`, else a ValueError saying which are."""
+    if convention not in CONVENTIONS:
+        raise ValueError(
+            f"unknown convention {convention!r}; use one of {list(CONVENTIONS)} "
+            "(see the Notes of ecgtoolkit.measure)"
+        )
+    return convention
+
+
+def _flattest(v: np.ndarray, lo: int, hi: int, width: int) -> float:
+    """The smallest mean of ``v`` over ``width`` samples within ``[lo, hi)`` (NaN if none)."""
+    lo, hi = max(lo, 0), min(hi, v.size)
+    if hi - lo < width or width < 1:
+        return np.nan
+    return float(np.convolve(v[lo:hi], np.ones(width) / width, mode="valid").min())
+
+
+def _back_to(v: np.ndarray, start: int, stop: int, level: float, gap: int) -> float:
+    """Going back from ``start`` (at most to ``stop``), where ``v`` last rose above ``level``.
+
+    Dips to ``level`` shorter than ``gap`` samples (a wave's apex, where every lead turns
+    at once) do not end the wave.
+    """
+    stop = max(stop, 0)
+    above = v[stop : start + 1] > level
+    i = above.size - 1
+    while i >= 0:
+        below = np.flatnonzero(~above[: i + 1])
+        if below.size == 0:
+            return np.nan
+        j = below[-1]
+        previous = np.flatnonzero(above[:j])
+        if previous.size == 0 or j - previous[-1] > gap:
+            return float(stop + j)
+        i = previous[-1]
+    return np.nan
+
+
+def spatial_fiducials(beat: MedianBeat, fs: float) -> dict[str, float]:
+    """Global P onset, QRS onset and end and T end of the median beat over all usable leads.
+
+    The ``"median-beat"`` convention of :func:`ecgtoolkit.measure`. The spatial velocity
+    (the length of the vector of every usable lead's slope, on the 40 Hz median beat) is
+    large in the QRS and flat between the waves: the QRS starts where, going back from
+    its peak, it falls to :data:`SPATIAL_VELOCITY_FRACTION` of the way from the
+    isoelectric level (the flattest 20 ms before the QRS) to the peak and stays there
+    for more than 20 ms (a shorter dip is a wave's apex, where the leads turn at once),
+    and ends where,
+    going forward, it settles below the same fraction above the level after the QRS for
+    10 ms. The P onset is that of :func:`global_fiducials` (the P wave's spatial velocity
+    is too small against the noise for a threshold on it to be reliable). The T wave
+    ends where the tangent at the steepest descent of the spatial magnitude (the RMS over
+    the leads of the 12 Hz median beat, from the level 20 ms before the QRS) meets that
+    magnitude's lowest level after the T wave: the tangent method (Lepeschkin and
+    Surawicz 1952) on all leads at once. NaN where a boundary is not found.
+    """
+    nan = dict.fromkeys(("P_on", "QRS_on", "QRS_off", "T_off"), np.nan)
+    leads = beat.usable
+    if not leads.any():
+        return nan
+    x, n = beat.fast[leads], beat.fast.shape[-1]
+    velocity = np.zeros(n)
+    velocity[1:-1] = np.sqrt(((x[:, 2:] - x[:, :-2]) ** 2).sum(axis=0)) * fs / 2.0
+
+    def at(seconds: float) -> int:
+        return int(round(beat.r0 + seconds * fs))
+
+    flat = max(1, int(round(_FLAT_S * fs)))
+    gap = max(1, int(round(_APEX_S * fs)))
+    lo, hi = max(at(-_QRS_PEAK_S), 0), min(at(_QRS_PEAK_S), n)
+    if hi <= lo:
+        return nan
+    peak_at = lo + int(np.argmax(velocity[lo:hi]))
+    peak = velocity[peak_at]
+    before = _flattest(velocity, at(_ISO_BEFORE_S[0]), at(_ISO_BEFORE_S[1]), flat)
+    after = _flattest(velocity, at(_ISO_AFTER_S[0]), at(_ISO_AFTER_S[1]), flat)
+    f = SPATIAL_VELOCITY_FRACTION
+    out = dict(nan)
+    if np.isfinite(before):
+        out["QRS_on"] = _back_to(
+            velocity, peak_at, peak_at - int(_QRS_REACH_S * fs), before + f * (peak - before), gap
+        )
+    if np.isfinite(after):
+        settle = max(1, int(round(_SETTLE_S * fs)))
+        end = min(peak_at + int(_QRS_OFF_REACH_S * fs), n - settle)
+        calm = velocity[peak_at : end + settle] <= after + f * (peak - after)
+        if calm.size > settle:
+            stays = np.lib.stride_tricks.sliding_window_view(calm, settle).all(axis=-1)
+            first = np.flatnonzero(stays)
+            out["QRS_off"] = float(peak_at + first[0]) if first.size else np.nan
+    onset = out["QRS_on"]
+    if not np.isfinite(onset):
+        return out
+    # The P wave's spatial velocity is too small against the noise for a threshold on it:
+    # its onset is the consistent-leads rule's.
+    out["P_on"] = global_fiducials(beat, fs)["P_on"]
+    # T end: the tangent method on the spatial magnitude.
+    ref = int(onset - 0.02 * fs)
+    half = max(1, int(round(0.005 * fs)))
+    if ref - half < 0 or not np.isfinite(out["QRS_off"]):
+        return out
+    slow = beat.slow[leads]
+    magnitude = np.sqrt(
+        np.mean((slow - slow[:, ref - half : ref + half + 1].mean(axis=1, keepdims=True)) ** 2, 0)
+    )
+    slope = np.gradient(magnitude)
+    t0 = int(out["QRS_off"] + _T_AFTER_QRS_S * fs)
+    t1 = min(int(onset + _T_SEARCH_S * fs), n - 1)
+    if t1 <= t0 + 2:
+        return out
+    top = t0 + int(np.argmax(magnitude[t0:t1]))
+    steep = top + int(
+        np.argmin(slope[top : max(min(int(top + _T_DESCENT_S * fs), n - 1), top + 1)])
+    )
+    floor = float(magnitude[top : min(int(top + _T_FLOOR_S * fs), n)].min())
+    if slope[steep] < 0:
+        end = steep + (floor - magnitude[steep]) / slope[steep]
+        out["T_off"] = float(end) if end < n else np.nan
+    return out
+
+
+def global_intervals(
+    beat: MedianBeat, fs: float, convention: str = "consistent-leads"
+) -> tuple[float, float, float]:
+    """Global PR, QRS and QT (ms) on the median beat by ``convention`` (:data:`CONVENTIONS`):
+    extremes over trusted leads (:func:`global_fiducials`) or the spatial boundaries of
+    the median beat (:func:`spatial_fiducials`)."""
+    check_convention(convention)
+    f = (
+        global_fiducials(beat, fs)
+        if convention == "consistent-leads"
+        else spatial_fiducials(beat, fs)
+    )
     ms = 1000.0 / fs
     return (
         (f["QRS_on"] - f["P_on"]) * ms,

@@ -8,7 +8,13 @@ import pandas as pd
 from ..core.ecg import ECG
 from ..core.validation import validate_record
 from .batch import measure_rows
-from .intervals import AMPLITUDE_WAVES, BEAT_LEADS, PHYSIOLOGY_COLUMNS
+from .intervals import (
+    AMPLITUDE_WAVES,
+    BEAT_LEADS,
+    CONVENTIONS,
+    PHYSIOLOGY_COLUMNS,
+    check_convention,
+)
 from .record import (
     BEAT_FS,
     BEAT_WINDOW_S,
@@ -23,6 +29,7 @@ __all__ = [
     "BEAT_FS",
     "BEAT_LEADS",
     "BEAT_WINDOW_S",
+    "CONVENTIONS",
     "GLOBAL_COLUMNS",
     "LEAD_COLUMNS",
     "PHYSIOLOGY_COLUMNS",
@@ -39,6 +46,7 @@ def measure(
     progress: bool = True,
     physiology: bool = False,
     return_beats: bool = False,
+    convention: str = "consistent-leads",
 ) -> pd.Series | pd.DataFrame | tuple[pd.Series | pd.DataFrame, np.ndarray]:
     """Measure heart rate, global intervals, QTc, axes and amplitudes.
 
@@ -64,7 +72,20 @@ def measure(
     confirmed by a second lead within 10 ms. No constant is added. A wave found in
     fewer than a third of the usable leads counts as absent. PR = QRS onset − P onset,
     QRS = QRS offset − QRS onset, QT = T offset − QRS onset. With one lead these are
-    that lead's intervals; :func:`measure_leads` gives them for every lead.
+    that lead's intervals; :func:`measure_leads` gives them for every lead. This is the
+    default ``convention="consistent-leads"``. ``convention="median-beat"`` takes the
+    boundaries of the median beat over all usable leads at once, as interpretation
+    programs measure their median beats
+    (:func:`ecgtoolkit.measurement.intervals.spatial_fiducials`): QRS boundaries where
+    the spatial velocity (the length of the vector of the leads' slopes) crosses 5% of
+    the way from its isoelectric level to its peak, the P onset as by default, T end by
+    the tangent method
+    (Lepeschkin and Surawicz 1952, doi:10.1161/01.CIR.6.3.378) on the spatial magnitude
+    (RMS over the leads). On LUDB its QRS is about 15 ms and its QT about 18 ms shorter
+    than the default's, both further from LUDB's experts (who mark each lead on its own
+    and take the union), nearer to what 12SL-style programs report
+    (``benchmarks/bench_conventions.py``); the table's ``attrs["convention"]`` says which
+    was used.
 
     QT correction with RR = mean RR interval in seconds and HR in bpm:
 
@@ -107,6 +128,9 @@ def measure(
         principal components of the independent leads I, II, V1–V6 (at least four
         usable): how dipolar, i.e. physically consistent, the leads are (near 1 for a
         heart seen as one moving dipole; Dower's and Frank's lead theory).
+    convention : {"consistent-leads", "median-beat"}
+        How the global PR, QRS and QT are taken (see above; :data:`CONVENTIONS`). The
+        per-lead values, rhythm, axes and amplitudes do not depend on it.
     return_beats : bool
         Also return the median beats: ``(n_records, 8, n_times)`` (or ``(8, n_times)``
         for one record) in mV, leads :data:`BEAT_LEADS`, at :data:`BEAT_FS` Hz, from
@@ -146,8 +170,9 @@ def measure(
     TypeError
         If ``ecg`` is not an :class:`~ecgtoolkit.ECG`.
     ValueError
-        For one record shorter than 2 s or sampled below 100 Hz. In a batch such a
-        record gets NaN values, ``status="error"`` and the reason instead.
+        For one record shorter than 2 s or sampled below 100 Hz (in a batch such a
+        record gets NaN values, ``status="error"`` and the reason instead), or an
+        unknown ``convention``.
 
     Examples
     --------
@@ -173,13 +198,17 @@ def measure(
             f"expected an ecgtoolkit.ECG, got {type(ecg).__name__}; wrap arrays with "
             "ECG(signal, fs=..., leads=[...], units='mV')"
         )
+    check_convention(convention)
     if not ecg.is_batch:
         x, fs, leads = validate_record(ecg)
-        row, _ = measure_record(x, fs, leads, physiology)
+        row, _ = measure_record(x, fs, leads, physiology, convention)
         beat = row.pop("_beat")
         series = pd.Series(row, name=ecg.meta.get("record_name"))[row_columns(leads, physiology)]
+        series.attrs["convention"] = convention
         return (series, beat) if return_beats else series
-    results = measure_rows(ecg, n_jobs=n_jobs, progress=progress, physiology=physiology)
+    results = measure_rows(
+        ecg, n_jobs=n_jobs, progress=progress, physiology=physiology, convention=convention
+    )
     rows = [row for row, _ in results]
     beats = np.stack([row.pop("_beat") for row in rows])
     table = pd.DataFrame(
@@ -187,6 +216,7 @@ def measure(
         columns=row_columns(ecg.leads, physiology),
         index=pd.Index(ecg.record_ids, name="record_id"),
     )
+    table.attrs["convention"] = convention
     return (table, beats) if return_beats else table
 
 

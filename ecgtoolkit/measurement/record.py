@@ -171,7 +171,11 @@ def analyse_record(x: np.ndarray, fs: float, leads: tuple[str, ...] | None = Non
 
 
 def measure_record(
-    x: np.ndarray, fs: float, leads: tuple[str, ...], physiology: bool = False
+    x: np.ndarray,
+    fs: float,
+    leads: tuple[str, ...],
+    physiology: bool = False,
+    convention: str = "consistent-leads",
 ) -> Result:
     """Measurements of one record ``(n_leads, n_samples)`` in mV: global row, per-lead rows.
 
@@ -215,7 +219,7 @@ def measure_record(
             "no dominant beat morphology (fewer than 3 similar beats): intervals not measured"
         )
         return row, per_lead
-    pr, qrs, qt = global_intervals(beat, fs)
+    pr, qrs, qt = global_intervals(beat, fs, convention)
     row.update(pr_ms=pr, qrs_ms=qrs, qt_ms=qt)
     row.update(qtc(qt, rr_mean, heart_rate))
     row.update(axes(beat, leads))
@@ -255,7 +259,11 @@ def beat_array(beat: MedianBeat, leads: tuple[str, ...], fs: float) -> np.ndarra
 
 
 def safe_record(
-    x: np.ndarray, fs: float, leads: tuple[str, ...], physiology: bool = False
+    x: np.ndarray,
+    fs: float,
+    leads: tuple[str, ...],
+    physiology: bool = False,
+    convention: str = "consistent-leads",
 ) -> Result:
     """Measure one record of a batch; any problem becomes a reason, never an exception.
 
@@ -270,7 +278,7 @@ def safe_record(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            result = measure_record(x, fs, leads, physiology)
+            result = measure_record(x, fs, leads, physiology, convention)
         except Exception as err:  # noqa: BLE001 - a batch must go on; the reason is kept
             result = empty_result(leads, "error", f"{type(err).__name__}: {err}")
     for w in caught:

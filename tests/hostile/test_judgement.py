@@ -265,7 +265,7 @@ def test_measure_source_keeps_reader_notes_and_drops_library_warnings(tmp_path):
 
 
 def test_a_warning_while_measuring_is_no_reason(monkeypatch):
-    def measure_with_a_warning(x, fs, leads, physiology=False):
+    def measure_with_a_warning(x, fs, leads, physiology=False, convention="consistent-leads"):
         warnings.warn("numpy.something is deprecated", DeprecationWarning, stacklevel=1)
         return empty_result(leads, "ok", "")
 

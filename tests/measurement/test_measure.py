@@ -323,3 +323,35 @@ def test_amplitudes_of_a_batch_keep_the_record_index():
 def test_amplitudes_rejects_other_tables():
     with pytest.raises(ValueError, match="ecgtoolkit.measure"):
         amplitudes(pd.DataFrame({"qt_ms": [400.0]}))
+
+
+@pytest.mark.parametrize("fs", [250.0, 500.0, 1000.0])
+@pytest.mark.parametrize("n_leads", [1, 12])
+def test_median_beat_convention_on_known_intervals(fs, n_leads):
+    """PR 160, QRS 90, QT 400 ms: the spatial boundaries of the 40 Hz median beat sit a
+    few ms outside the sharp corners of the built waves."""
+    ecg, truth = known_interval_record(fs, n_leads, -1.0, np.random.default_rng(0))
+    row = measure(ecg, convention="median-beat")
+    assert abs(row["pr_ms"] - truth["pr_ms"]) <= 10
+    assert abs(row["qrs_ms"] - truth["qrs_ms"]) <= 15
+    assert abs(row["qt_ms"] - truth["qt_ms"]) <= 15
+    assert row.attrs["convention"] == "median-beat"
+
+
+def test_convention_changes_only_the_global_intervals():
+    ecg, _ = known_interval_record(500.0, 12, 1.0, np.random.default_rng(1))
+    batch = ECG(np.stack([ecg.signal, 0.8 * ecg.signal]), fs=500.0, leads=list(ecg.leads))
+    default = measure(batch, progress=False)
+    spatial = measure(batch, progress=False, convention="median-beat")
+    assert default.attrs["convention"] == "consistent-leads"
+    assert spatial.attrs["convention"] == "median-beat"
+    changed = {"pr_ms", "qrs_ms", "qt_ms"} | {c for c in default.columns if c.startswith("qtc_")}
+    same = [c for c in default.columns if c not in changed]
+    pd.testing.assert_frame_equal(default[same], spatial[same])
+    assert not np.allclose(default["qrs_ms"], spatial["qrs_ms"])
+
+
+def test_unknown_convention_is_refused():
+    ecg, _ = known_interval_record(500.0, 2, 1.0, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="median-beat"):
+        measure(ecg, convention="12SL")
