@@ -7,7 +7,11 @@ from typing import Any
 
 from .args import positive_int
 
-__all__ = ["add", "run"]
+__all__ = ["CONVENTIONS", "add", "run"]
+
+#: ``ecgtoolkit.measurement.intervals.CONVENTIONS``, written out so that the command line
+#: starts without importing the measurement layer (a test keeps the two equal).
+CONVENTIONS: tuple[str, ...] = ("consistent-leads", "median-beat")
 
 
 def add(commands: Any) -> None:
@@ -28,6 +32,13 @@ def add(commands: Any) -> None:
     cmd.add_argument(
         "--chunk-size", type=positive_int, default=64, help="records per task (default: 64)"
     )
+    cmd.add_argument(
+        "--convention",
+        choices=CONVENTIONS,
+        default=CONVENTIONS[0],
+        help="how the global intervals are taken: the consistent leads' extremes "
+        "(default) or the median beat's spatial boundaries, as interpretation programs do",
+    )
     cmd.add_argument("--overwrite", action="store_true", help="replace an existing output")
     cmd.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
@@ -46,6 +57,7 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             chunk_size=args.chunk_size,
             progress=not args.quiet,
             overwrite=args.overwrite,
+            convention=args.convention,
         ),
         interrupted="nothing was written; rerun the command",
     )

@@ -24,6 +24,7 @@ from ..core.parallel import DaskCluster, InProcess, LocalProcesses, Scatter, run
 from ..core.progress import progress_bar
 from ..core.validation import check_int, check_n_jobs
 from ..io.folder import FolderSource, natural_key
+from .intervals import check_convention
 from .measure import measure
 from .record import TEXT_COLUMNS
 
@@ -84,6 +85,7 @@ class _Job:
     folder: FolderSource | None = None
     store_path: str | None = None
     source: Any = None
+    convention: str = "consistent-leads"
 
 
 def _error_table(ids: Sequence, reason: str) -> pd.DataFrame:
@@ -95,13 +97,13 @@ def _error_table(ids: Sequence, reason: str) -> pd.DataFrame:
     )
 
 
-def _measure_ecg(batch: ECG, ids: Sequence) -> pd.DataFrame:
+def _measure_ecg(batch: ECG, ids: Sequence, convention: str) -> pd.DataFrame:
     """Measure a batch on one core (one torch thread), its rows indexed by ``ids``."""
     batch = batch.replace(batch.signal, meta={**batch.meta, "record_ids": list(ids)})
-    return measure(batch, n_jobs=1, progress=False)
+    return measure(batch, n_jobs=1, progress=False, convention=convention)
 
 
-def _measure_files(folder: FolderSource, names: Sequence[str]) -> pd.DataFrame:
+def _measure_files(folder: FolderSource, names: Sequence[str], convention: str) -> pd.DataFrame:
     """Read and measure files one by one: a bad file gives an error row."""
     parts = []
     for name in names:
@@ -113,7 +115,7 @@ def _measure_files(folder: FolderSource, names: Sequence[str]) -> pd.DataFrame:
                 parts.append(_error_table([name], f"cannot read: {type(err).__name__}: {err}"))
                 continue
         signal = record.signal[np.newaxis]
-        table = _measure_ecg(ECG(signal, fs=record.fs, leads=record.leads), [name])
+        table = _measure_ecg(ECG(signal, fs=record.fs, leads=record.leads), [name], convention)
         notes = "; ".join(f"read: {note}" for note in record_notes(caught))
         if notes:
             reason = table.at[name, "reason"]
@@ -171,7 +173,7 @@ def _run_job(job: _Job | Scatter) -> pd.DataFrame:
         warnings.simplefilter("ignore")
         try:
             if job.folder is not None:
-                return _measure_files(job.folder, job.ids)
+                return _measure_files(job.folder, job.ids, job.convention)
             if job.batch is not None:
                 batch = job.batch
             elif job.store_path is not None:
@@ -182,7 +184,7 @@ def _run_job(job: _Job | Scatter) -> pd.DataFrame:
                 raise TypeError(f"the source gave a {type(batch).__name__}, not an ECG batch")
             if batch.n_records != len(job.ids):
                 raise ValueError(f"the source gave {batch.n_records} records, not {len(job.ids)}")
-            return _measure_ecg(batch, job.ids)
+            return _measure_ecg(batch, job.ids, job.convention)
         except Exception as err:  # noqa: BLE001 - a chunk that cannot be loaded keeps its rows
             return _error_table(job.ids, f"cannot load records: {type(err).__name__}: {err}")
 
@@ -193,7 +195,7 @@ def _measure_store_rows(store: Any, job: _Job) -> pd.DataFrame:
     from ..store import DamagedRecordError
 
     try:
-        return _measure_ecg(store[job.start : job.stop], job.ids)
+        return _measure_ecg(store[job.start : job.stop], job.ids, job.convention)
     except DamagedRecordError:
         pass
     import pandas as pd
@@ -208,7 +210,7 @@ def _measure_store_rows(store: Any, job: _Job) -> pd.DataFrame:
         except DamagedRecordError as err:
             parts.append(_error_table(ids, f"cannot load records: {err}"))
             continue
-        parts.append(_measure_ecg(batch, ids))
+        parts.append(_measure_ecg(batch, ids, job.convention))
     return pd.concat(parts)
 
 
@@ -270,8 +272,11 @@ def _resolve_source(source: Any) -> tuple[Any, int, list]:
 class _Jobs(Sequence):
     """One job per chunk, made when asked for (an in-memory chunk is a view)."""
 
-    def __init__(self, source: Any, ids: list, chunk_size: int, store_path: str | None):
+    def __init__(
+        self, source: Any, ids: list, chunk_size: int, store_path: str | None, convention: str
+    ):
         self.source, self.ids, self.size, self.store_path = source, ids, chunk_size, store_path
+        self.convention = convention
 
     def __len__(self) -> int:
         return -(-len(self.ids) // self.size)
@@ -282,13 +287,14 @@ class _Jobs(Sequence):
         start = k * self.size
         stop = min(start + self.size, len(self.ids))
         part = self.ids[start:stop]
+        job = _Job(part, start, stop, convention=self.convention)
         if isinstance(self.source, FolderSource):
-            return _Job(part, start, stop, folder=self.source)
+            return replace(job, folder=self.source)
         if isinstance(self.source, ECG):
-            return _Job(part, start, stop, batch=self.source[start:stop])
+            return replace(job, batch=self.source[start:stop])
         if self.store_path is not None:
-            return _Job(part, start, stop, store_path=self.store_path)
-        return _Job(part, start, stop, source=self.source)
+            return replace(job, store_path=self.store_path)
+        return replace(job, source=self.source)
 
 
 def _for_cluster(jobs: _Jobs):
@@ -319,6 +325,7 @@ def measure_source(
     chunk_size: int = 64,
     progress: bool = True,
     overwrite: bool = False,
+    convention: str = "consistent-leads",
 ) -> pd.DataFrame:
     """Measure every record of a dataset in parallel, with bounded memory.
 
@@ -346,6 +353,8 @@ def measure_source(
         Show a progress bar (records per second, time left).
     overwrite : bool
         Replace an existing ``out``.
+    convention : {"consistent-leads", "median-beat"}
+        How the global intervals are taken (see :func:`ecgtoolkit.measure`).
 
     Returns
     -------
@@ -400,6 +409,7 @@ def measure_source(
         raise TypeError("give client or scheduler, not both")
     chunk_size = check_int(chunk_size, "chunk_size", minimum=1)
     cores = check_n_jobs(n_jobs)
+    check_convention(convention)
     path = None if out is None else check_output(out, overwrite, _OUTPUTS)
     store_path = None
     if isinstance(source, (str, os.PathLike)) and Path(source).name.lower().endswith(".zarr"):
@@ -409,7 +419,7 @@ def measure_source(
         raise ValueError("the source holds no records")
 
     parts: dict[int, pd.DataFrame] = {}
-    jobs = _Jobs(source, ids, chunk_size, store_path)
+    jobs = _Jobs(source, ids, chunk_size, store_path, convention)
 
     def lost(index: int, job: Any, error: BaseException) -> pd.DataFrame:
         ids = job.rest.ids if isinstance(job, Scatter) else job.ids
@@ -437,6 +447,7 @@ def measure_source(
             engine = LocalProcesses(cores - 1)
             run_tasks(jobs, _run_job, on_done, engine=engine, caller_takes=True, on_failure=lost)
     table = _concat([parts[i] for i in sorted(parts)])
+    table.attrs["convention"] = convention
     if path is not None:
         _write_table(table, path, overwrite)
     return table

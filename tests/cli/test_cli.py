@@ -118,6 +118,22 @@ def test_measure_command_measures_a_folder(tmp_path, capsys):
     assert (table["status"] == "ok").all()
     assert main(["measure", str(folder), "-o", str(out), "-q"]) == 1  # no silent overwrite
     assert "exists" in capsys.readouterr().err
+    spatial = tmp_path / "spatial.csv"
+    args = ["measure", str(folder), "-o", str(spatial), "--n-jobs", "1", "-q"]
+    assert main([*args, "--convention", "median-beat"]) == 0
+    other = pd.read_csv(spatial)
+    assert (other["heart_rate"] == table["heart_rate"]).all()
+    assert not np.allclose(other["qrs_ms"], table["qrs_ms"])
+    with pytest.raises(SystemExit) as exit_info:
+        main([*args, "--convention", "12SL"])
+    assert exit_info.value.code == 2
+
+
+def test_measure_command_knows_the_measurement_conventions():
+    from ecgtoolkit.cli.measure import CONVENTIONS
+    from ecgtoolkit.measurement.intervals import CONVENTIONS as MEASURED
+
+    assert CONVENTIONS == MEASURED
 
 
 def test_generate_store_resumes_and_refuses_other_settings(tmp_path, capsys):

@@ -310,3 +310,24 @@ def test_command_line_measures_a_zarr_store(tmp_path, store_path, store_expected
     assert main(["measure", str(store_path), "-o", str(out), "--n-jobs", "1"]) == 0
     assert f"measured 6 records (ok: 6) into {out}" in capsys.readouterr().out
     pd.testing.assert_frame_equal(pd.read_parquet(out), store_expected)
+
+
+def test_measure_source_passes_the_convention_on():
+    batch = et.generate(3, seed=2, progress=False)
+    default = measure_source(batch, n_jobs=1, chunk_size=2, progress=False)
+    spatial = measure_source(
+        batch, n_jobs=1, chunk_size=2, progress=False, convention="median-beat"
+    )
+    assert spatial.attrs["convention"] == "median-beat"
+    pd.testing.assert_frame_equal(
+        spatial.drop(
+            columns=["pr_ms", "qrs_ms", "qt_ms", *[c for c in spatial if c.startswith("qtc_")]]
+        ),
+        default.drop(
+            columns=["pr_ms", "qrs_ms", "qt_ms", *[c for c in default if c.startswith("qtc_")]]
+        ),
+    )
+    expected = et.measure(batch, progress=False, convention="median-beat")
+    np.testing.assert_allclose(spatial["qrs_ms"], expected["qrs_ms"])
+    with pytest.raises(ValueError, match="convention"):
+        measure_source(batch, n_jobs=1, progress=False, convention="12SL")
