@@ -12,9 +12,9 @@ from ..core.leads import leads_i_ii
 from ..core.validation import record_problem
 from ..signal.atrial import atrial_activity
 from ..signal.beats import MedianBeat, median_beat
-from ..signal.delineation import beat_marks, delineate_signal
-from ..signal.pacing import Pacing, find_pacing, remove_spikes
-from ..signal.quality import assess
+from ..signal.delineation import delineate_record
+from ..signal.kernels import nan_median
+from ..signal.pacing import Pacing
 from .intervals import (
     AMPLITUDE_WAVES,
     BEAT_LEADS,
@@ -136,16 +136,6 @@ class Analysis:
     pacing: Pacing = Pacing(False)
 
 
-def _delineated(x: np.ndarray, fs: float) -> tuple[Any, np.ndarray, dict[str, np.ndarray]]:
-    quality = assess(x, fs)
-    if quality.problem is not None:
-        return quality, np.empty(0, int), {}
-    peaks, marks = delineate_signal(
-        quality.signal, fs, quality.peaks, quality.usable, resampled=quality.at_detect_rate
-    )
-    return quality, peaks, marks
-
-
 def analyse_record(x: np.ndarray, fs: float, leads: tuple[str, ...] | None = None) -> Analysis:
     """Assess, delineate and take the median beat of one record ``(n_leads, n_samples)``.
 
@@ -153,17 +143,9 @@ def analyse_record(x: np.ndarray, fs: float, leads: tuple[str, ...] | None = Non
     record they are bridged (:func:`ecgtoolkit.signal.pacing.remove_spikes`) and the
     record assessed and delineated again, so that QRS onsets are the heart's.
     """
-    leads = tuple(leads) if leads is not None else tuple(f"lead {i + 1}" for i in range(len(x)))
-    quality, peaks, marks = _delineated(x, fs)
+    quality, peaks, marks, pacing = delineate_record(x, fs, leads)
     if quality.problem is not None:
-        return Analysis(quality, peaks, marks, None, quality.problem)
-    pacing = Pacing(False)
-    if peaks.size:
-        pacing = find_pacing(x, fs, marks["QRS_on"], marks["QRS_off"], leads, quality.usable)
-    if pacing.paced:
-        quality, peaks, marks = _delineated(remove_spikes(x, pacing.spikes, fs), fs)
-        if quality.problem is not None:
-            return Analysis(quality, peaks, marks, None, quality.problem, pacing)
+        return Analysis(quality, peaks, marks, None, quality.problem, pacing)
     if peaks.size < 2:
         return Analysis(quality, peaks, marks, None, f"only {peaks.size} beat(s) found", pacing)
     beat = median_beat(quality.signal, fs, peaks, quality.usable, marks=marks)
@@ -206,8 +188,8 @@ def measure_record(
         pr_variability_ms=pr_variability(marks, quality.usable) * 1000.0 / fs,
     )
     atria = atrial_activity(
-        quality.signal, fs, peaks, leads, qrs_on=beat_marks(marks["QRS_on"]),
-        qrs_off=beat_marks(marks["QRS_off"]), usable=quality.usable,
+        quality.signal, fs, peaks, leads, qrs_on=nan_median(marks["QRS_on"]),
+        qrs_off=nan_median(marks["QRS_off"]), usable=quality.usable,
     )  # fmt: skip
     row.update(
         atrial_rate_bpm=atria.rate_bpm,

@@ -8,10 +8,11 @@ import pandas as pd
 from ..core.ecg import ECG
 from ..core.validation import validate_record
 from . import segmenter
-from .quality import assess
+from .pacing import Pacing, find_pacing, remove_spikes
+from .quality import Assessment, assess
 from .rpeaks import fuse_rpeaks
 
-__all__ = ["FIDUCIAL_COLUMNS", "beat_marks", "delineate", "delineate_signal"]
+__all__ = ["FIDUCIAL_COLUMNS", "delineate", "delineate_record", "delineate_signal"]
 
 #: Columns of :func:`delineate` holding sample indices, in temporal order.
 FIDUCIAL_COLUMNS: tuple[str, ...] = (
@@ -60,7 +61,8 @@ def delineate(ecg: ECG) -> pd.DataFrame:
     waves are not P waves, and a record with P waves on fewer than 40% of its (lead,
     beat) pairs is taken as AF or flutter and gets none at all. Records longer than
     70 s are labelled in 60 s blocks (with 5 s of context on either side), so memory
-    stays bounded and the AF rule applies per minute.
+    stays bounded and the AF rule applies per minute. Pacemaker stimuli are found and
+    bridged first, as :func:`ecgtoolkit.measure` does (:func:`delineate_record`).
 
     Parameters
     ----------
@@ -105,11 +107,54 @@ def delineate(ecg: ECG) -> pd.DataFrame:
     True
     """
     x, fs, leads = validate_record(ecg)
+    quality, _, marks, _ = delineate_record(x, fs, leads)
+    if not marks:  # no usable lead, or too few beats: every mark NaN
+        _, marks = delineate_signal(
+            quality.signal, fs, quality.peaks, quality.usable, resampled=quality.at_detect_rate
+        )
+    return _to_frame(marks, leads, quality.usable)
+
+
+def _assessed(x: np.ndarray, fs: float) -> tuple[Assessment, np.ndarray, dict[str, np.ndarray]]:
     quality = assess(x, fs)
-    _, marks = delineate_signal(
+    if quality.problem is not None:
+        return quality, np.empty(0, dtype=np.int64), {}
+    peaks, marks = delineate_signal(
         quality.signal, fs, quality.peaks, quality.usable, resampled=quality.at_detect_rate
     )
-    return _to_frame(marks, leads, quality.usable)
+    return quality, peaks, marks
+
+
+def delineate_record(
+    x: np.ndarray, fs: float, leads: tuple[str, ...] | None = None
+) -> tuple[Assessment, np.ndarray, dict[str, np.ndarray], Pacing]:
+    """Judge, delineate and unpace one record ``(n_leads, n_samples)`` in mV.
+
+    The first steps of :func:`delineate` and :func:`ecgtoolkit.measure`: the leads'
+    quality (:func:`ecgtoolkit.signal.quality.assess`), every beat's marks
+    (:func:`delineate_signal`), then pacemaker stimuli before the QRS complexes
+    (:func:`ecgtoolkit.signal.pacing.find_pacing`); in a paced record the stimuli are
+    bridged (:func:`ecgtoolkit.signal.pacing.remove_spikes`) and the record judged and
+    delineated again, so that the marks are the heart's, not the stimulus's.
+
+    Returns
+    -------
+    quality : Assessment
+    peaks : numpy.ndarray
+        The delineated beats' R peaks (empty when ``quality.problem`` says why).
+    marks : dict of str to numpy.ndarray
+        As :func:`delineate_signal` returns them (empty when ``quality.problem``).
+    pacing : Pacing
+        The stimuli found (``paced`` False when the record could not be delineated).
+    """
+    leads = tuple(leads) if leads is not None else tuple(f"lead {i + 1}" for i in range(len(x)))
+    quality, peaks, marks = _assessed(x, fs)
+    if quality.problem is not None or peaks.size == 0:
+        return quality, peaks, marks, Pacing(False)
+    pacing = find_pacing(x, fs, marks["QRS_on"], marks["QRS_off"], leads, quality.usable)
+    if pacing.paced:
+        quality, peaks, marks = _assessed(remove_spikes(x, pacing.spikes, fs), fs)
+    return quality, peaks, marks, pacing
 
 
 def _to_frame(
@@ -160,23 +205,6 @@ def delineate_signal(
         values[:, ~usable] = np.nan
     marks["R_peak"] = np.repeat(peaks.astype(np.float64)[:, None], x.shape[0], axis=1)
     return peaks, marks
-
-
-def beat_marks(marks: np.ndarray) -> np.ndarray:
-    """One mark per beat from a fiducial's ``(n_beats, n_leads)`` marks: their median over
-    the leads that have it (NaN where none has).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> beat_marks(np.array([[10.0, 12.0, np.nan], [np.nan, np.nan, np.nan]])).tolist()
-    [11.0, nan]
-    """
-    marks = np.asarray(marks, dtype=np.float64)
-    out = np.full(marks.shape[0], np.nan)
-    some = np.isfinite(marks).any(axis=1)
-    out[some] = np.nanmedian(marks[some], axis=1)
-    return out
 
 
 def _wave_runs(prob: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:

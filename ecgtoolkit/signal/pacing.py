@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .delineation import beat_marks
+from .kernels import nan_median
 
 __all__ = [
     "ATRIAL_WINDOW_MS",
@@ -288,7 +288,7 @@ def find_pacing(
         _isolated(work, fs, narrow_deflections(work, fs, threshold)),
         narrow_deflections(work, fs, threshold / 2.0),
     )
-    beat_onset = beat_marks(qrs_on)
+    beat_onset = nan_median(qrs_on)
     per_ms = fs / 1000.0
     ventricular = np.zeros(len(leads))
     atrial = np.zeros(len(leads))

@@ -8,7 +8,7 @@ import pytest
 import ecgtoolkit as et
 from ecgtoolkit.measurement.record import analyse_record
 from ecgtoolkit.signal.atrial import atrial_activity, cancel_qrst
-from ecgtoolkit.signal.delineation import beat_marks
+from ecgtoolkit.signal.kernels import nan_median
 from ecgtoolkit.signal.synthetic import known_beats
 
 FS = 500.0
@@ -71,7 +71,7 @@ def test_ludb_regular_paced_fibrillation_and_sinus(data_dir, record, active):
     analysis = analyse_record(ecg.signal, ecg.fs, tuple(ecg.leads))
     found = atrial_activity(
         analysis.quality.signal, ecg.fs, analysis.peaks, ecg.leads,
-        qrs_on=beat_marks(analysis.marks["QRS_on"]), qrs_off=beat_marks(analysis.marks["QRS_off"]),
+        qrs_on=nan_median(analysis.marks["QRS_on"]), qrs_off=nan_median(analysis.marks["QRS_off"]),
         usable=analysis.quality.usable,
     )  # fmt: skip
     assert (found.amplitude_mv >= 0.02 and found.rate_bpm >= 240) is active

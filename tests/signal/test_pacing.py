@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import ecgtoolkit as et
@@ -133,3 +134,13 @@ def test_one_lead_is_not_assessed():
     on, off = marks_of(1)
     found = find_pacing(paced_record()[:1], FS, on, off, LEADS[:1])
     assert found.paced is None and "two usable leads" in found.note
+
+
+def test_delineate_marks_the_heart_not_the_stimulus(data_dir):
+    """et.delineate bridges the stimuli as et.measure does: the marks of a paced record
+    are those of the record with its stimuli removed."""
+    ecg = et.read(data_dir / "ludb" / "34", adc_gain=1000)
+    found = analyse_record(ecg.signal, ecg.fs, tuple(ecg.leads)).pacing
+    assert found.paced
+    bridged = ecg.replace(remove_spikes(ecg.signal, found.spikes, ecg.fs))
+    pd.testing.assert_frame_equal(et.delineate(ecg), et.delineate(bridged))
