@@ -95,6 +95,21 @@ def test_regular_rhythm_without_p_waves_is_told_by_its_atrial_activity(changes, 
         assert "once the QRS–T is cancelled" in said["reasons"]
 
 
+@pytest.mark.parametrize(
+    ("size_mv", "rhythm"),
+    [(0.005, "sinus arrhythmia"), (0.05, "atrial fibrillation"), (np.nan, "atrial fibrillation")],
+)
+def test_p_waves_with_varying_pr_are_fibrillation_only_with_atrial_activity(size_mv, rhythm):
+    """Irregular RR, P waves before 80% of beats with a PR varying by 30 ms: premature
+    beats when nothing fibrillatory is left once the QRS-T is cancelled."""
+    row = record(rr_irregularity=0.25, rr_range_ms=400.0, p_wave_share=0.8,
+                 pr_variability_ms=30.0, atrial_rate_bpm=420.0, atrial_amplitude_mv=size_mv)  # fmt: skip
+    said = et.interpret(row)
+    assert said["rhythm"] == rhythm
+    if rhythm != "atrial fibrillation":
+        assert "not atrial fibrillation" in said["reasons"]
+
+
 def test_atrial_activity_does_not_overrule_conducted_p_waves():
     said = et.interpret(record(atrial_rate_bpm=300.0, atrial_amplitude_mv=0.05))
     assert said["rhythm"] == "sinus rhythm"
