@@ -307,13 +307,14 @@ def _rhythm(row: pd.Series) -> tuple[str, list[str]]:
         why.append(f"with ventricular pacing: {paced} ({_GLIKSON})")
         return "atrial fibrillation", why
     size = _num(row, "atrial_amplitude_mv")
-    if irregular and not conducted and p_present and size < ATRIAL_ACTIVITY_MV:
+    if irregular and not conducted and p_present and np.isfinite(size) and not atria:
         # P waves before most beats whose PR varies, and nothing fibrillatory left once
         # the QRS-T is cancelled: premature or blocked beats, not fibrillation waves.
         why.append(
             f"not atrial fibrillation: P waves before {share:.0%} of beats with PR varying by "
-            f"{pr_iqr:.0f} ms, but only {1000 * size:.0f} µV of atrial activity once the "
-            f"QRS–T is cancelled (< {1000 * ATRIAL_ACTIVITY_MV:g})"
+            f"{pr_iqr:.0f} ms, but no fibrillatory activity once the QRS–T is cancelled "
+            f"({1000 * size:.0f} µV at {_num(row, 'atrial_rate_bpm'):.0f}/min; fibrillation "
+            f"needs ≥ {1000 * ATRIAL_ACTIVITY_MV:g} µV at ≥ {ATRIAL_MIN_RATE_BPM:g}/min)"
         )
         conducted = True
     if irregular and not conducted:
@@ -475,8 +476,7 @@ def interpret(measurements: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFram
     ``reasons`` adds "with ventricular pacing" (the pacemaker sets the RR intervals, so
     they say nothing of the atria; stimuli in the atria mean the atria are captured, not
     fibrillating). P waves found before most beats whose PR varies are taken for
-    fibrillation waves only when the atria show activity of at least
-    :data:`ATRIAL_ACTIVITY_MV` once the QRS–T is cancelled (otherwise they are the P
+    fibrillation waves only when the atria show such activity (otherwise they are the P
     waves of premature or blocked beats). Atrial fibrillation needs irregular RR intervals (normalised RMSSD > 0.10,
     Dash et al. 2009) and no conducted P waves: P waves found before fewer than half
     the beats, or "P waves" whose PR interval varies from beat to beat (interquartile

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.signal as sps
 
-from .filters import bandpass
+from .filters import bandpass, bridge
 
 __all__ = [
     "ATRIAL_BAND_HZ",
@@ -127,11 +127,7 @@ def cancel_qrst(
         blank = np.zeros(x.shape[-1], dtype=bool)
         for a, b in zip(on[ok].astype(int) - margin, off[ok].astype(int) + margin, strict=True):
             blank[max(a, 0) : min(b, x.shape[-1] - 1) + 1] = True
-        keep = np.flatnonzero(~blank)
-        if keep.size > 1 and blank.any():
-            gaps = np.flatnonzero(blank)
-            for lead in range(x.shape[0]):
-                residual[lead, gaps] = np.interp(gaps, keep, residual[lead, keep])
+        residual = bridge(residual, blank)
     return residual, slice(int(index[0, 0]), int(index[-1, -1]) + 1)
 
 
@@ -214,8 +210,7 @@ def atrial_activity(
         detrend="linear", axis=-1,
     )  # fmt: skip
     band = (f >= ATRIAL_BAND_HZ[0]) & (f <= ATRIAL_BAND_HZ[1])
-    step = f[1] - f[0]
-    amplitude = np.sqrt(power[:, band].sum(axis=-1) * step)
+    amplitude = np.sqrt(power[:, band].sum(axis=-1) * (f[1] - f[0]))
     best = int(np.argmax(amplitude))
     dominant = float(f[band][np.argmax(power[best, band])])
     near = (np.abs(f - dominant) <= 0.5) | (np.abs(f - 2 * dominant) <= 0.5)

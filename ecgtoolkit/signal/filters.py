@@ -24,13 +24,36 @@ from scipy import signal as sps
 from ..core.ecg import ECG
 from ..core.validation import check_positive
 
-__all__ = ["bandpass", "highpass", "lowpass", "notch", "remove_baseline", "resample"]
+__all__ = ["bandpass", "bridge", "highpass", "lowpass", "notch", "remove_baseline", "resample"]
 
 Signal = TypeVar("Signal", np.ndarray, ECG)
 
 #: Cut-off of :func:`remove_baseline` (Hz): 0.5 Hz keeps wave timing (AHA: 0.05 Hz for
 #: ST-segment levels, Kligfield et al. 2007, doi:10.1161/CIRCULATIONAHA.106.180200).
 BASELINE_HZ = 0.5
+
+
+def bridge(x: np.ndarray, gaps: np.ndarray) -> np.ndarray:
+    """A copy of ``x`` ``(..., n_samples)`` with the samples where ``gaps`` is True replaced
+    by straight lines joining the samples on either side of each gap.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([0.0, 9.0, 9.0, 3.0, 4.0])
+    >>> bridge(x, np.array([False, True, True, False, False])).tolist()
+    [0.0, 1.0, 2.0, 3.0, 4.0]
+    """
+    out = np.array(x, dtype=np.float64, copy=True)
+    gaps = np.asarray(gaps, dtype=bool)
+    keep = np.flatnonzero(~gaps)
+    if keep.size < 2 or not gaps.any():
+        return out
+    missing = np.flatnonzero(gaps)
+    flat = out.reshape(-1, out.shape[-1])
+    for row in flat:
+        row[missing] = np.interp(missing, keep, row[keep])
+    return flat.reshape(out.shape)
 
 
 def _apply(x: Any, fs: float | None, work: Any) -> Any:

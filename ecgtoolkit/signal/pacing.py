@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .filters import bridge
 from .kernels import nan_median
 
 __all__ = [
@@ -192,25 +193,11 @@ def _confirmed(found: list[np.ndarray], support: list[np.ndarray]) -> list[np.nd
     return out
 
 
-def _beats_with_spike(spikes: np.ndarray, onsets: np.ndarray, window: np.ndarray) -> np.ndarray:
-    """For each beat (onset, NaN where unknown), is a spike within ``window`` of it?"""
-    hit = np.zeros(onsets.size, dtype=bool)
-    if spikes.size == 0:
-        return hit
-    ok = np.isfinite(onsets)
-    lo = np.searchsorted(spikes, onsets[ok] + window[0])
-    hi = np.searchsorted(spikes, onsets[ok] + window[1], side="right")
-    hit[ok] = hi > lo
-    return hit
-
-
-def _near(spikes: np.ndarray, onsets: np.ndarray, window: np.ndarray) -> np.ndarray:
-    """The spikes within ``window`` of any of the onsets."""
-    onsets = onsets[np.isfinite(onsets)]
-    if spikes.size == 0 or onsets.size == 0:
-        return spikes[:0]
+def _within(spikes: np.ndarray, onsets: np.ndarray, window: np.ndarray) -> np.ndarray:
+    """``(n_spikes, n_beats)``: is each spike within ``window`` of each beat's onset (NaN:
+    never)?"""
     gap = spikes[:, None] - onsets[None, :]
-    return spikes[((gap >= window[0]) & (gap <= window[1])).any(axis=1)]
+    return (gap >= window[0]) & (gap <= window[1])
 
 
 def find_pacing(
@@ -296,14 +283,12 @@ def find_pacing(
     a_window = np.asarray(ATRIAL_WINDOW_MS) * per_ms
     for i, spikes in enumerate(found):
         own = np.where(np.isfinite(qrs_on[:, i]), qrs_on[:, i], beat_onset)
-        v = _beats_with_spike(spikes, own, v_window) | _beats_with_spike(
-            spikes, beat_onset, v_window
-        )
+        v = (_within(spikes, own, v_window) | _within(spikes, beat_onset, v_window)).any(0)
         # An atrial stimulus precedes the earliest onset the leads give the beat, so that
         # a ventricular stimulus before a lead's late onset is not taken for one.
         earliest = np.fmin(own, beat_onset)
-        a = _beats_with_spike(np.setdiff1d(spikes, _near(spikes, earliest, v_window)),
-                              earliest, a_window)  # fmt: skip
+        atrial_only = ~_within(spikes, earliest, v_window).any(1)
+        a = _within(spikes[atrial_only], earliest, a_window).any(0)
         ventricular[i], atrial[i] = v.mean(), a.mean()
     best = int(np.argmax(np.maximum(ventricular, atrial)))
     v_paced = ventricular.max() >= MIN_SPIKE_SHARE
@@ -329,13 +314,9 @@ def remove_spikes(x: np.ndarray, spikes: np.ndarray, fs: float) -> np.ndarray:
     >>> float(remove_spikes(x, np.array([49]), 500.0).max())
     0.0
     """
-    out = np.array(x, dtype=np.float64, copy=True)
+    x = np.asarray(x, dtype=np.float64)
     span = max(2, int(round((SPIKE_MAX_WIDTH_MS + 2.0) * 1e-3 * fs)))
-    n = out.shape[-1]
+    gaps = np.zeros(x.shape[-1], dtype=bool)
     for s in np.asarray(spikes, dtype=np.int64):
-        a, b = max(int(s) - 1, 0), min(int(s) + span, n - 1)
-        if b <= a:
-            continue
-        t = (np.arange(a, b + 1) - a) / (b - a)
-        out[..., a : b + 1] = out[..., a : a + 1] + t * (out[..., b : b + 1] - out[..., a : a + 1])
-    return out
+        gaps[max(int(s), 0) : min(int(s) + span, x.shape[-1] - 1)] = True
+    return bridge(x, gaps)
