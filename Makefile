@@ -58,9 +58,10 @@ bench-realism: setup
 	$(BIN)/python benchmarks/bench_interpret.py
 	$(BIN)/python benchmarks/bench_realism.py 500
 
-# The five cross-validation networks (benchmarks/_out/segmenter_fold{0..4}.pt) and the
-# shipped one, ecgtoolkit/_weights/segmenter.pt, trained on all shared LUDB records with
-# the same recipe (about 15 minutes each on two cores).
+# The five cross-validation networks (benchmarks/folds/segmenter_fold{0..4}.pt, committed)
+# and the shipped one, ecgtoolkit/signal/_weights/segmenter.pt, trained on all shared LUDB
+# records with the same recipe (about 13 minutes each on two cores; all six in 5 minutes
+# on a GPU machine: benchmarks/gpu/segmenters.sh).
 train-segmenter: setup
 	for k in 0 1 2 3 4; do $(BIN)/python benchmarks/train_segmenter.py --fold $$k || exit 1; done
 	$(BIN)/python benchmarks/train_segmenter.py --all

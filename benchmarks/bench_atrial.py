@@ -10,10 +10,9 @@ pacing (where the pacemaker sets the RR intervals).
    ``ATRIAL_ACTIVITY_MV``, is chosen by the shipped rule (the smallest value on a
    2.5-µV grid that leaves at most 3% of the sinus records above it, with an atrial
    rate ≥ 240/min) on four folds of whole records (``ludb_split.ludb_folds``) and the
-   rhythm statements are scored on the fifth with it. The measurements come from the
-   shipped segmentation network, which was trained on LUDB records (the fold networks
-   are not part of the repository); the atrial measures use only its R peaks and QRS
-   boundaries.
+   rhythm statements are scored on the fifth with it. Every record is measured with
+   the segmentation network of its cross-validation fold, which never saw it
+   (``ludb_cv.cv_measurements``, ``benchmarks/folds/``).
 2. CPSC 2021 (9 records, leads I and II at 200 Hz, no part of the toolkit was
    developed on it): non-overlapping 10-s windows lying wholly in atrial fibrillation or
    wholly outside it (the rhythm annotations; the header's class for records without
@@ -33,6 +32,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from ludb_cv import cv_measurements  # noqa: E402
 from ludb_split import ludb_folds  # noqa: E402
 
 import ecgtoolkit as et  # noqa: E402
@@ -70,8 +70,7 @@ def rhythms(table: pd.DataFrame, threshold: float | None) -> pd.Series:
 
 def ludb(root: Path) -> None:
     folder = root / "ludb"
-    db = et.load_ludb(folder, annotations=False, progress=False)
-    measured = et.measure(db.ecg, progress=False)
+    measured = cv_measurements(folder)
     meta = ludb_labels(folder).loc[measured.index]
     af = meta["rhythm"].str.contains("fibrillation|flutter", case=False)
     sinus = meta["rhythm"].str.startswith("Sinus")

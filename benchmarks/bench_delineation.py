@@ -391,7 +391,7 @@ def score_rpeaks(sets: dict, use_neurokit: bool) -> list[dict]:
 
 
 # ---------------------------------------------------------------------------------------
-FOLD_WEIGHTS = Path(__file__).resolve().parent / "_out" / "segmenter_fold{}.pt"
+FOLD_WEIGHTS = Path(__file__).resolve().parent / "folds" / "segmenter_fold{}.pt"
 
 
 def fold_weights(folder: Path) -> dict[int, Path]:

@@ -24,6 +24,7 @@ Run: ``.venv/bin/python benchmarks/bench_pacing.py`` (about a minute).
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from pathlib import Path
@@ -31,7 +32,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench_delineation import _weights_for, fold_weights  # noqa: E402
 
 import ecgtoolkit as et  # noqa: E402
 from ecgtoolkit.databases import data_dir  # noqa: E402
@@ -78,11 +82,15 @@ def records(root: Path) -> dict[str, list[tuple[str, et.ECG, str]]]:
     return sets
 
 
-def run(items: list[tuple[str, et.ECG, str]]) -> tuple[pd.DataFrame, float]:
+def run(
+    items: list[tuple[str, et.ECG, str]], weights: dict[int, Path] | None = None
+) -> tuple[pd.DataFrame, float]:
+    """Pacing of every record; LUDB records with their cross-validation fold's network."""
     rows, spent = [], 0.0
     for name, ecg, label in items:
         start = time.perf_counter()
-        found = analyse_record(ecg.signal, ecg.fs, tuple(ecg.leads)).pacing
+        with _weights_for(int(name), weights) if weights else contextlib.nullcontext():
+            found = analyse_record(ecg.signal, ecg.fs, tuple(ecg.leads)).pacing
         spent += time.perf_counter() - start
         rows.append(
             {"record": name, "label": label, "paced": bool(label), "found": found.paced,
@@ -106,8 +114,9 @@ def leave_one_out(table: pd.DataFrame) -> tuple[int, int]:
 def main() -> None:
     root = data_dir()
     summary = []
+    folds = fold_weights(root / "ludb")
     for name, items in records(root).items():
-        table, ms = run(items)
+        table, ms = run(items, folds if name.startswith("LUDB") else None)
         paced, unpaced = table[table["paced"]], table[~table["paced"]]
         summary.append(
             {

@@ -43,8 +43,10 @@ SPIKE_MAX_WIDTH_MS = 4.0
 #: it (within 20 ms): muscle noise, steep as it may be, is as steep on either side.
 SPIKE_LOCAL_RATIO = 4.0
 #: Ventricular stimuli stand in this window around the QRS onset (ms): the onset the
-#: delineation marks may fall on the stimulus or on the first ventricular deflection.
-SPIKE_WINDOW_MS: tuple[float, float] = (-40.0, 10.0)
+#: delineation marks may fall on the stimulus, on the first ventricular deflection, or
+#: before the stimulus, on the stimulus's own smear through the network's filters (up
+#: to about 20 ms at 250 Hz).
+SPIKE_WINDOW_MS: tuple[float, float] = (-40.0, 25.0)
 #: Atrial stimuli stand this long before the QRS onset (ms): the paced AV delay of dual
 #: chamber pacemakers (programmable, about 100–300 ms) with the window's margin.
 ATRIAL_WINDOW_MS: tuple[float, float] = (-350.0, -60.0)
