@@ -51,6 +51,7 @@ _LAZY = {
     "detect_rpeaks": ".signal.rpeaks",
     "delineate": ".signal.delineation",
     "swap_electrodes": ".signal.augment",
+    "vcg": ".signal.vcg",
     # measurement and judgement
     "measure": ".measurement.measure",
     "measure_leads": ".measurement.measure",
@@ -74,6 +75,7 @@ _LAZY = {
     "plot_fiducials": ".plot.ecg",
     "plot_beat_intervals": ".plot.teaching",
     "plot_lead_reversal": ".plot.teaching",
+    "plot_vcg": ".plot.vcg",
     "plot_median_beats": ".plot.stats",
     "plot_qt_rr": ".plot.stats",
     "plot_bland_altman": ".plot.stats",
