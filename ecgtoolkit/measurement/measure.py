@@ -98,6 +98,9 @@ def measure(
     in two usable limb leads (I and II, or any two of I, II, III, aVL, aVF converted by
     Einthoven's and Goldberger's laws): ``axis = atan2((2·II − I)/√3, I)`` in degrees,
     −180 to 180. Without two limb leads the axes are NaN and ``reason`` says so.
+    ``qrs_t_angle_deg``, the spatial angle (0–180°) between the mean QRS and T vectors of
+    the vectorcardiogram (the same areas in I, II and V1–V6 through Kors's matrix,
+    :func:`ecgtoolkit.vcg`), needs the six chest leads too, else it is NaN.
 
     Amplitudes per lead (mV, relative to the level just before QRS onset, on the
     median beat): ``p`` and ``t`` at their peaks (signed), ``q`` the most negative

@@ -52,7 +52,7 @@ GLOBAL_COLUMNS: tuple[str, ...] = (
     "p_wave_share", "pr_variability_ms", "atrial_rate_bpm", "atrial_amplitude_mv",
     "atrial_organisation", "pr_ms", "qrs_ms", "qt_ms",
     "qtc_bazett_ms", "qtc_fridericia_ms", "qtc_framingham_ms", "qtc_hodges_ms",
-    "p_axis_deg", "qrs_axis_deg", "t_axis_deg",
+    "p_axis_deg", "qrs_axis_deg", "t_axis_deg", "qrs_t_angle_deg",
 )  # fmt: skip
 
 #: Text columns that close every row of :func:`ecgtoolkit.measure`, in order.

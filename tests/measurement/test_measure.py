@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ecgtoolkit import ECG
+from ecgtoolkit import ECG, STANDARD_LEADS
 from ecgtoolkit.measurement.intervals import qtc
 from ecgtoolkit.measurement.measure import (
     AMPLITUDE_WAVES,
@@ -358,3 +358,45 @@ def test_unknown_convention_is_refused():
     ecg, _ = known_interval_record(500.0, 2, 1.0, np.random.default_rng(0))
     with pytest.raises(ValueError, match="median-beat"):
         measure(ecg, convention="12SL")
+
+
+def _vector_record(qrs_vector, t_vector) -> ECG:
+    """Twelve leads whose QRS complexes and T waves are two fixed heart vectors (X, Y, Z).
+
+    I, II and V1-V6 are the smallest leads that Kors's matrix turns back into exactly
+    these vectors; III, aVR, aVL and aVF follow by Einthoven's and Goldberger's laws.
+    """
+    from ecgtoolkit.signal.vcg import vcg_matrix
+
+    t = np.arange(int(10 * FS)) / FS
+    beats = np.arange(0.6, 9.5, RR)
+    qrs = sum(_hann(t, b - 0.02, 0.04, 1.2) + _hann(t, b + 0.02, 0.03, -0.2) for b in beats)
+    p = sum(_hann(t, b + P_ON, P_OFF - P_ON, 0.15) for b in beats)
+    tw = sum(_hann(t, b + T_ON, T_OFF - T_ON, 0.35) for b in beats)
+    preimage = np.linalg.pinv(vcg_matrix("kors"))  # (8, 3)
+    q_leads = preimage @ np.asarray(qrs_vector, float)
+    t_leads = preimage @ np.asarray(t_vector, float)
+    eight = np.outer(q_leads, qrs) + np.outer(t_leads, tw) + np.outer(np.abs(q_leads), p)
+    lead_i, lead_ii = eight[0], eight[1]
+    limb = [lead_ii - lead_i, -(lead_i + lead_ii) / 2, lead_i - lead_ii / 2, lead_ii - lead_i / 2]
+    x = np.vstack([lead_i, lead_ii, *limb, eight[2:]])
+    return ECG(x, fs=FS, leads=list(STANDARD_LEADS))
+
+
+@pytest.mark.parametrize(
+    "t_vector",
+    [(0.4, 0.24, 0.12), (1.0, 0.6, -0.3), (0.2, -0.5, 0.4), (-0.4, -0.2, -0.1)],
+    ids=["parallel", "narrow", "wide", "opposite"],
+)
+def test_spatial_qrs_t_angle_between_known_vectors(t_vector):
+    qrs_vector = (1.0, 0.6, 0.3)
+    row = measure(_vector_record(qrs_vector, t_vector))
+    a, b = np.asarray(qrs_vector), np.asarray(t_vector)
+    expected = np.degrees(np.arccos(a @ b / np.linalg.norm(a) / np.linalg.norm(b)))
+    assert row["qrs_t_angle_deg"] == pytest.approx(expected, abs=3.0)  # measured: within 1°
+
+
+def test_spatial_qrs_t_angle_needs_the_chest_leads(synthetic):
+    # The dipole record has limb leads and V2 only: frontal axes, but no spatial angle.
+    assert np.isfinite(synthetic["qrs_axis_deg"])
+    assert np.isnan(synthetic["qrs_t_angle_deg"])
