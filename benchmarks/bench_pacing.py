@@ -24,7 +24,6 @@ Run: ``.venv/bin/python benchmarks/bench_pacing.py`` (about a minute).
 
 from __future__ import annotations
 
-import contextlib
 import sys
 import time
 from pathlib import Path
@@ -83,13 +82,13 @@ def records(root: Path) -> dict[str, list[tuple[str, et.ECG, str]]]:
 
 
 def run(
-    items: list[tuple[str, et.ECG, str]], weights: dict[int, Path] | None = None
+    items: list[tuple[str, et.ECG, str]], weights: dict[str, Path] | None = None
 ) -> tuple[pd.DataFrame, float]:
     """Pacing of every record; LUDB records with their cross-validation fold's network."""
     rows, spent = [], 0.0
     for name, ecg, label in items:
         start = time.perf_counter()
-        with _weights_for(int(name), weights) if weights else contextlib.nullcontext():
+        with _weights_for(name, weights):
             found = analyse_record(ecg.signal, ecg.fs, tuple(ecg.leads)).pacing
         spent += time.perf_counter() - start
         rows.append(
@@ -114,7 +113,7 @@ def leave_one_out(table: pd.DataFrame) -> tuple[int, int]:
 def main() -> None:
     root = data_dir()
     summary = []
-    folds = fold_weights(root / "ludb")
+    folds = {str(r): path for r, path in fold_weights(root / "ludb").items()}  # by name
     for name, items in records(root).items():
         table, ms = run(items, folds if name.startswith("LUDB") else None)
         paced, unpaced = table[table["paced"]], table[~table["paced"]]

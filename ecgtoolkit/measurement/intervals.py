@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.leads import leads_i_ii
+from ..core.leads import leads_i_ii, select_leads
 from ..signal.beats import MedianBeat
 from ..signal.kernels import nan_median
 from ..signal.vcg import VCG_SOURCE_LEADS, vcg_matrix
@@ -33,6 +33,7 @@ __all__ = [
     "qtc",
     "rr_irregularity",
     "spatial_fiducials",
+    "wave_vectors",
 ]
 
 #: Columns that ``measure(..., physiology=True)`` adds after the global columns.
@@ -336,46 +337,77 @@ def qtc(qt_ms: float, rr_s: float, heart_rate: float) -> dict[str, float]:
     }
 
 
+#: The frontal-axis columns and the wave each is taken from.
+_AXIS_WAVES = {"p_axis_deg": "P", "qrs_axis_deg": "QRS", "t_axis_deg": "T"}
+
+
+def _wave_areas(beat: MedianBeat, leads: tuple[str, ...]) -> dict[str, dict[str, float]]:
+    """Each wave's net area in every usable lead of the median beat (mV × samples, from
+    the level just before the QRS onset), keyed ``P``, ``QRS``, ``T`` where the wave is
+    marked; the T wave on the 12 Hz beat, the others on the 40 Hz one."""
+    m = beat.marks
+    base = beat.fast[
+        np.arange(len(leads)), np.clip(np.nan_to_num(m["QRS_on"]).astype(int) - 2, 0, None)
+    ]
+    spans = {
+        "P": (beat.fast, m["P_on"], m["P_off"]),
+        "QRS": (beat.fast, m["QRS_on"], m["QRS_off"]),
+        "T": (beat.slow, m["T_on"], m["T_off"]),
+    }
+    t = np.arange(beat.fast.shape[-1])
+    out = {}
+    for wave, (sig, on, off) in spans.items():
+        lo, hi = nan_median(np.stack([on, off]))
+        if not (np.isfinite(lo) and np.isfinite(hi) and hi > lo):
+            continue
+        area = ((sig - base[:, None]) * ((t >= lo) & (t <= hi))).sum(axis=-1)
+        out[wave] = {lead: a for lead, a, ok in zip(leads, area, beat.usable, strict=True) if ok}
+    return out
+
+
+def _vectors(areas: dict[str, dict[str, float]], method: str) -> dict[str, np.ndarray]:
+    """The waves' mean vectors (X, Y, Z) from their areas in I, II (or two limb leads they
+    follow from) and V1–V6 (:func:`ecgtoolkit.vcg`'s matrix); absent without them."""
+    out = {}
+    for wave, by_lead in areas.items():
+        values = np.array(list(by_lead.values()), dtype=np.float64)[:, None]
+        sources = select_leads(values, tuple(by_lead), VCG_SOURCE_LEADS, missing="nan")[:, 0]
+        if np.isfinite(sources).all():
+            out[wave] = vcg_matrix(method) @ sources
+    return out
+
+
+def wave_vectors(
+    beat: MedianBeat, leads: tuple[str, ...], method: str = "kors"
+) -> dict[str, np.ndarray]:
+    """The mean P, QRS and T vectors (X, Y, Z; mV × samples) of the median beat: the
+    waves' net areas of :func:`axes` through the vectorcardiogram's matrix
+    (:func:`ecgtoolkit.vcg`). A wave is absent where it is not marked or where I/II and
+    V1–V6 cannot all be had from the usable leads."""
+    return _vectors(_wave_areas(beat, leads), method)
+
+
 def axes(beat: MedianBeat, leads: tuple[str, ...]) -> dict[str, float]:
     """Frontal P, QRS and T axes and the spatial QRS–T angle of the median beat (degrees).
 
     Each wave's net area per lead (from the level just before the QRS onset) gives the
     frontal axis from leads I and II (or any two limb leads they follow from). With all
     six chest leads usable as well, the QRS and T areas of I, II, V1–V6 make the mean
-    QRS and T vectors of the vectorcardiogram (Kors's matrix, :func:`ecgtoolkit.vcg`),
+    QRS and T vectors of the vectorcardiogram (Kors's matrix, :func:`wave_vectors`),
     and ``qrs_t_angle_deg`` is the angle between them in space (0–180°: the "mean"
     spatial QRS–T angle; Cortez & Schlegel, J Electrocardiol 2010;43:302–309, found the
     Kors regression closer to the Frank leads than the inverse Dower matrix for it).
     """
-    out = dict.fromkeys(("p_axis_deg", "qrs_axis_deg", "t_axis_deg", "qrs_t_angle_deg"), np.nan)
-    m = beat.marks
-    base = beat.fast[
-        np.arange(len(leads)), np.clip(np.nan_to_num(m["QRS_on"]).astype(int) - 2, 0, None)
-    ]
-    spans = {
-        "p_axis_deg": (beat.fast, m["P_on"], m["P_off"]),
-        "qrs_axis_deg": (beat.fast, m["QRS_on"], m["QRS_off"]),
-        "t_axis_deg": (beat.slow, m["T_on"], m["T_off"]),
-    }
-    t = np.arange(beat.fast.shape[-1])
-    vectors = {}
-    for key, (sig, on, off) in spans.items():
-        lo, hi = nan_median(np.stack([on, off]))
-        if not (np.isfinite(lo) and np.isfinite(hi) and hi > lo):
-            continue
-        inside = (t >= lo) & (t <= hi)
-        area = ((sig - base[:, None]) * inside).sum(axis=-1)
-        usable = {lead: a for lead, a, ok in zip(leads, area, beat.usable, strict=True) if ok}
-        pair = leads_i_ii(usable)
-        if pair is None:
-            continue
-        lead_i, lead_ii = pair
-        out[key] = float(np.degrees(np.arctan2((2 * lead_ii - lead_i) / np.sqrt(3), lead_i)))
-        if all(lead in usable for lead in VCG_SOURCE_LEADS[2:]):
-            sources = np.array([lead_i, lead_ii, *(usable[v] for v in VCG_SOURCE_LEADS[2:])])
-            vectors[key] = vcg_matrix("kors") @ sources
-    if "qrs_axis_deg" in vectors and "t_axis_deg" in vectors:
-        a, b = vectors["qrs_axis_deg"], vectors["t_axis_deg"]
+    out = dict.fromkeys((*_AXIS_WAVES, "qrs_t_angle_deg"), np.nan)
+    areas = _wave_areas(beat, leads)
+    for key, wave in _AXIS_WAVES.items():
+        pair = leads_i_ii(areas[wave]) if wave in areas else None
+        if pair is not None:
+            lead_i, lead_ii = pair
+            out[key] = float(np.degrees(np.arctan2((2 * lead_ii - lead_i) / np.sqrt(3), lead_i)))
+    vectors = _vectors({w: a for w, a in areas.items() if w != "P"}, "kors")
+    if "QRS" in vectors and "T" in vectors:
+        a, b = vectors["QRS"], vectors["T"]
         norm = float(np.linalg.norm(a) * np.linalg.norm(b))
         if norm > 0:
             cosine = float(np.clip(np.dot(a, b) / norm, -1.0, 1.0))

@@ -3,7 +3,8 @@
 :func:`plot_vcg` returns a :class:`matplotlib.figure.Figure` and never uses ``pyplot``.
 The loops are those of the record's median beat (the one :func:`ecgtoolkit.measure`
 measures), reconstructed by :func:`ecgtoolkit.vcg`, split into P, QRS and T by the
-global fiducials of ``measure`` and drawn from the level at the QRS onset.
+global fiducials of ``measure`` and drawn from the level at the QRS onset; the arrows and
+the title are ``measure``'s own mean vectors and angles.
 """
 
 from __future__ import annotations
@@ -14,12 +15,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..core.ecg import ECG
-from ..core.leads import select_leads
 from ..core.validation import validate_record
-from ..measurement.intervals import global_fiducials
+from ..measurement.intervals import axes, global_fiducials, wave_vectors
 from ..measurement.record import analyse_record
 from ..signal.kernels import nan_median
-from ..signal.vcg import VCG_SOURCE_LEADS, vcg_matrix
+from ..signal.vcg import vcg, vcg_matrix
 from .layout import one_record
 from .paper import WAVES
 
@@ -39,9 +39,11 @@ PLANES: dict[str, tuple[tuple[int, int], tuple[str, str]]] = {
 }
 
 
-def _loops(one: ECG, method: str) -> tuple[np.ndarray, dict[str, tuple[int, int]], float]:
+def _loops(
+    one: ECG, method: str
+) -> tuple[np.ndarray, dict[str, tuple[int, int]], dict[str, np.ndarray], dict[str, float]]:
     """The median beat's X, Y, Z ``(3, n)`` from its QRS-onset level, each wave's span
-    (samples) and the frontal QRS axis (degrees)."""
+    (samples), the mean QRS and T vectors and :func:`ecgtoolkit.measure`'s axes."""
     x, fs, leads = validate_record(one)
     analysis = analyse_record(x, fs, leads)
     if analysis.problem:
@@ -49,8 +51,7 @@ def _loops(one: ECG, method: str) -> tuple[np.ndarray, dict[str, tuple[int, int]
     beat = analysis.beat
     if beat is None:
         raise ValueError("no dominant beat morphology (fewer than 3 similar beats): no loops")
-    rows = select_leads(beat.fast, leads, VCG_SOURCE_LEADS, purpose="plot_vcg")
-    xyz = vcg_matrix(method) @ rows
+    xyz = vcg(ECG(beat.fast, fs=fs, leads=list(leads)), method).signal
     fid = global_fiducials(beat, fs)
     if not (math.isfinite(fid["QRS_on"]) and math.isfinite(fid["QRS_off"])):
         raise ValueError("the median beat has no QRS onset and offset: no loops to draw")
@@ -61,10 +62,7 @@ def _loops(one: ECG, method: str) -> tuple[np.ndarray, dict[str, tuple[int, int]
         spans["T"] = (int(fid["QRS_off"]), int(fid["T_off"]))
     if math.isfinite(fid["P_on"]) and math.isfinite(p_off) and p_off > fid["P_on"]:
         spans["P"] = (int(fid["P_on"]), int(p_off))
-    lo, hi = spans["QRS"]
-    mean = xyz[:, lo : hi + 1].mean(axis=1)
-    axis = float(np.degrees(np.arctan2(mean[1], mean[0])))
-    return xyz, spans, axis
+    return xyz, spans, wave_vectors(beat, leads, method), axes(beat, leads)
 
 
 def plot_vcg(
@@ -99,8 +97,11 @@ def plot_vcg(
     matplotlib.figure.Figure
         One axes per plane, equal scales in mV, the loops coloured as the waves are on
         the ECG plots (P green, QRS blue, T orange; ``gid`` ``"loop:P"``, ``"loop:QRS"``,
-        ``"loop:T"``), an arrow from the origin to the mean QRS vector (``gid``
-        ``"axis:QRS"``) and the origin marked.
+        ``"loop:T"``), arrows from the origin towards the mean QRS and T vectors (``gid``
+        ``"axis:QRS"``, ``"axis:T"``; :func:`ecgtoolkit.measurement.intervals.wave_vectors`)
+        and the origin marked. The title gives :func:`ecgtoolkit.measure`'s spatial
+        QRS–T angle and frontal QRS axis (from the limb leads; the loop's own frontal
+        direction may differ by a few tens of degrees).
 
     Raises
     ------
@@ -121,7 +122,7 @@ def plot_vcg(
         raise ValueError(f"unknown planes {unknown}; use some of {', '.join(PLANES)}")
     vcg_matrix(method)  # an unknown method fails before any work
     one = one_record(ecg, record, "plot_vcg")
-    xyz, spans, axis = _loops(one, method)
+    xyz, spans, vectors, measured = _loops(one, method)
     from matplotlib.figure import Figure
 
     if fig is None:
@@ -131,39 +132,49 @@ def plot_vcg(
     reach = float(np.abs(xyz[:, min(s[0] for s in spans.values()) :]).max()) * 1.1 or 1.0
     for k, name in enumerate(planes):
         ax = fig.add_subplot(1, len(planes), k + 1)
-        _draw_plane(ax, name, xyz, spans, reach)
-    fig.suptitle(title or f"Vectorcardiogram ({method}): frontal QRS axis {axis:.0f}°", fontsize=11)
+        _draw_plane(ax, name, xyz, spans, vectors, reach)
+    default = (
+        f"Vectorcardiogram ({method}): spatial QRS–T angle "
+        f"{measured['qrs_t_angle_deg']:.0f}°, frontal QRS axis {measured['qrs_axis_deg']:.0f}°"
+    )
+    fig.suptitle(title or default, fontsize=11)
     fig.subplots_adjust(left=0.06, right=0.98, bottom=0.14, top=0.84, wspace=0.3)
     return fig
 
 
 def _draw_plane(
-    ax: Axes, name: str, xyz: np.ndarray, spans: dict[str, tuple[int, int]], reach: float
+    ax: Axes,
+    name: str,
+    xyz: np.ndarray,
+    spans: dict[str, tuple[int, int]],
+    vectors: dict[str, np.ndarray],
+    reach: float,
 ) -> None:
     (h, v), (h_label, v_label) = PLANES[name]
     for wave in ("P", "QRS", "T"):
         if wave not in spans:
             continue
         lo, hi = spans[wave]
-        colour = WAVES[wave][1]
         ax.plot(
             xyz[h, lo : hi + 1],
             xyz[v, lo : hi + 1],
-            color=colour,
+            color=WAVES[wave][1],
             lw=1.6,
             label=wave,
             gid=f"loop:{wave}",
         )
-    lo, hi = spans["QRS"]
-    mean = xyz[:, lo : hi + 1].mean(axis=1)
-    scale = 0.8 * reach / max(float(np.hypot(mean[h], mean[v])), 1e-9)
-    ax.annotate(
-        "",
-        xy=(mean[h] * scale, mean[v] * scale),
-        xytext=(0, 0),
-        arrowprops={"arrowstyle": "->", "color": WAVES["QRS"][1], "lw": 1.2, "ls": "--"},
-        gid="axis:QRS",
-    )
+    for wave in ("QRS", "T"):
+        if wave not in vectors:
+            continue
+        mean = vectors[wave]
+        scale = 0.8 * reach / max(float(np.hypot(mean[h], mean[v])), 1e-9)
+        ax.annotate(
+            "",
+            xy=(mean[h] * scale, mean[v] * scale),
+            xytext=(0, 0),
+            arrowprops={"arrowstyle": "->", "color": WAVES[wave][1], "lw": 1.2, "ls": "--"},
+            gid=f"axis:{wave}",
+        )
     ax.plot([0], [0], "k+", ms=8)
     ax.axhline(0, color="0.85", lw=0.6, zorder=0)
     ax.axvline(0, color="0.85", lw=0.6, zorder=0)
