@@ -56,11 +56,13 @@ _LAZY = {
     "measure": ".measurement.measure",
     "measure_leads": ".measurement.measure",
     "amplitudes": ".measurement.measure",
+    "classify_beats": ".measurement.measure",
     "measure_source": ".measurement.sources",
     "check_leads": ".measurement.checks",
     "interpret": ".measurement.interpretation",
     "is_normal": ".measurement.interpretation",
     "NormalCriteria": ".measurement.interpretation",
+    "check_reading": ".measurement.reading",
     # comparison
     "compare": ".comparison.compare",
     "Comparison": ".comparison.result",

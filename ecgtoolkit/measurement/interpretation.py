@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.display import NOT_MEASURABLE
+from .findings import FINDING_COLUMNS, findings
 from .intervals import PHYSIOLOGY_COLUMNS
 from .record import GLOBAL_COLUMNS
 
@@ -123,6 +124,12 @@ class NormalCriteria:
         −30° to +90° (Surawicz et al. 2009).
     extra : dict of str to (float, float)
         Limits on other columns of the measurements, ``{"qrs_ms": (80, 110)}``.
+    abnormal_findings : tuple of str
+        Statements of :func:`interpret` that make an ECG not normal when present:
+        left ventricular hypertrophy by voltage, ST elevation or depression, T-wave
+        inversion or flat T waves, premature atrial or ventricular beats, second- or third-degree AV
+        block (Mason et al. 2007 list each as a statement apart from "normal ECG").
+        Leave one out to let it pass, e.g. ``abnormal_findings=("lvh",)``.
 
     Notes
     -----
@@ -140,6 +147,7 @@ class NormalCriteria:
     qtc_column: str = "qtc_framingham_ms"
     qrs_axis_deg: tuple[float, float] = (-30.0, 90.0)
     extra: dict[str, tuple[float, float]] = field(default_factory=dict)
+    abnormal_findings: tuple[str, ...] = FINDING_COLUMNS
 
     def as_dict(self) -> dict[str, Any]:
         """The criteria as a plain dict (for reports)."""
@@ -356,7 +364,9 @@ def _rhythm(row: pd.Series) -> tuple[str, list[str]]:
     if hr > TACHYCARDIA_BPM:
         why.append(f"sinus tachycardia: {hr:.0f} bpm > {TACHYCARDIA_BPM:g} ({_PAGE})")
         return "sinus tachycardia", why
-    if np.isfinite(rr_range) and rr_range > SINUS_ARRHYTHMIA_RANGE_MS:
+    ectopy = sum(_num(row, f"n_{k}") or 0 for k in ("premature_atrial", "premature_ventricular"))
+    ectopy += _num(row, "n_pauses") or 0
+    if np.isfinite(rr_range) and rr_range > SINUS_ARRHYTHMIA_RANGE_MS and not ectopy > 0:
         why.append(
             f"sinus arrhythmia: RR range {rr_range:.0f} ms > {SINUS_ARRHYTHMIA_RANGE_MS:g} "
             f"with conducted P waves ({_CHOU})"
@@ -397,6 +407,7 @@ def _interpret_row(row: pd.Series, leads: set[str], measured: list[str]) -> dict
             "first_degree_av_block": False,
             "wide_qrs": False,
             "conduction": "",
+            **{k: _EMPTY_FINDINGS[k] for k in FINDING_COLUMNS},
             "reasons": unmeasured,
         }
     rhythm, why = _rhythm(row)
@@ -411,6 +422,12 @@ def _interpret_row(row: pd.Series, leads: set[str], measured: list[str]) -> dict
         why.append(f"first-degree AV block: PR {pr:.0f} ms > {FIRST_DEGREE_PR_MS:g} ({_KUSUMOTO})")
     wide, pattern, more = _conduction(row, leads)
     why += more
+    found, more = findings(
+        row, leads, rhythm,
+        p_present=bool(_num(row, "p_wave_share") >= P_PRESENT_SHARE),
+        irregular=bool(_num(row, "rr_irregularity") > IRREGULAR_NRMSSD),
+    )  # fmt: skip
+    why += more
     return {
         "rhythm": rhythm,
         "paced": bool(_pacing(row)),
@@ -418,8 +435,15 @@ def _interpret_row(row: pd.Series, leads: set[str], measured: list[str]) -> dict
         "first_degree_av_block": av1,
         "wide_qrs": wide,
         "conduction": pattern,
+        **found,
         "reasons": "; ".join(why),
     }
+
+
+_EMPTY_FINDINGS = {
+    "lvh": False, "st_elevation": "", "st_depression": "", "t_wave_inversion": "",
+    "flat_t_waves": "", "premature_atrial": 0, "premature_ventricular": 0, "av_block": "",
+}  # fmt: skip
 
 
 def _leads_of(table: pd.DataFrame) -> set[str]:
@@ -428,7 +452,7 @@ def _leads_of(table: pd.DataFrame) -> set[str]:
 
 
 def interpret(measurements: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
-    """Rule-based statements for measured ECGs: rhythm, axis, AV block, wide QRS.
+    """Rule-based statements for measured ECGs: rhythm, axis, conduction, ST–T, ectopy.
 
     Parameters
     ----------
@@ -450,6 +474,12 @@ def interpret(measurements: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFram
         * ``wide_qrs``: QRS ≥ 120 ms, and ``conduction``: its pattern ("right bundle
           branch block pattern", "left bundle branch block pattern" or "nonspecific
           intraventricular conduction delay"; "" when the QRS is not wide);
+        * ``lvh``: left ventricular hypertrophy by voltage (Sokolow–Lyon or Cornell);
+          ``st_elevation``, ``st_depression``, ``t_wave_inversion``, ``flat_t_waves``:
+          the contiguous leads that show it ("" when none); ``premature_atrial`` and
+          ``premature_ventricular``: how many beats; ``av_block``: "",
+          "second-degree Mobitz I", "second-degree or sinoatrial" or "third-degree"
+          (:mod:`ecgtoolkit.measurement.findings` gives each rule and its source);
         * ``reasons``: each rule that fired, with its numbers and source.
 
         A record is not interpreted (every statement empty or False, ``reasons`` says
@@ -535,9 +565,23 @@ def interpret(measurements: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFram
     return _shaped(out, single, measurements)
 
 
-def _normal_row(row: pd.Series, rhythm: str, c: NormalCriteria) -> dict[str, Any]:
+_FINDING_TEXT = {
+    "lvh": "left ventricular hypertrophy by voltage", "st_elevation": "ST elevation in {}",
+    "st_depression": "ST depression in {}", "t_wave_inversion": "T-wave inversion in {}",
+    "flat_t_waves": "flat T waves in {}",
+    "premature_atrial": "{} premature atrial beat(s)",
+    "premature_ventricular": "{} premature ventricular beat(s)", "av_block": "{} AV block",
+}  # fmt: skip
+
+
+def _normal_row(row: pd.Series, said: pd.Series, c: NormalCriteria) -> dict[str, Any]:
     """``normal`` and ``reasons`` of one measured row; a missing value fails, named so."""
-    fails = []
+    rhythm = said["rhythm"]
+    fails = [
+        _FINDING_TEXT[k].format(said[k])
+        for k in c.abnormal_findings
+        if k in _FINDING_TEXT and said.get(k) not in (None, False, "", 0)
+    ]
     if not rhythm:
         missing = [n for n in ("heart_rate", "p_wave_share") if np.isnan(_num(row, n))]
         fails.append(_not_measurable("rhythm", row, missing[0] if missing else ""))
@@ -631,6 +675,12 @@ def is_normal(
             f"criteria must be an ecgtoolkit NormalCriteria, got {type(c).__name__}; "
             "build one with et.NormalCriteria(heart_rate_bpm=(60, 100), ...)"
         )
+    unknown = sorted(set(c.abnormal_findings) - set(FINDING_COLUMNS))
+    if unknown:
+        raise ValueError(
+            f"abnormal_findings {unknown} are not statements of interpret(); "
+            f"choose from {list(FINDING_COLUMNS)}"
+        )
     table, single = _as_table(measurements)
     _check_columns(table, (*_NEEDED, c.qtc_column, *c.extra))
     statements = interpret(table)
@@ -640,6 +690,6 @@ def is_normal(
         if _unmeasured_why(row, measured) is not None:
             rows.append({"normal": False, "reasons": said["reasons"]})
             continue
-        rows.append(_normal_row(row, said["rhythm"], c))
+        rows.append(_normal_row(row, said, c))
     out = pd.DataFrame(rows, index=table.index)
     return _shaped(out, single, measurements)

@@ -46,7 +46,7 @@ PHYSIOLOGY_COLUMNS: tuple[str, ...] = (
 BEAT_LEADS: tuple[str, ...] = ("I", "II", "V1", "V2", "V3", "V4", "V5", "V6")
 
 #: Waves whose amplitude is reported per lead, as ``{wave}_amp_mv_{lead}``.
-AMPLITUDE_WAVES: tuple[str, ...] = ("p", "q", "r", "s", "t", "st60")
+AMPLITUDE_WAVES: tuple[str, ...] = ("p", "q", "r", "s", "t", "j", "st60")
 
 #: A lead's mark on the median beat is trusted for the global intervals when the lead
 #: has it in at least this share of the beats ...
@@ -397,8 +397,16 @@ def axes(beat: MedianBeat, leads: tuple[str, ...]) -> dict[str, float]:
     and ``qrs_t_angle_deg`` is the angle between them in space (0–180°: the "mean"
     spatial QRS–T angle; Cortez & Schlegel, J Electrocardiol 2010;43:302–309, found the
     Kors regression closer to the Frank leads than the inverse Dower matrix for it).
+    The mean QRS vector's direction in space is ``qrs_azimuth_deg``, its angle in the
+    horizontal plane from X (the patient's left, 0°) towards Z (posterior, +90°;
+    anterior −90°), −180 to 180°, and ``qrs_elevation_deg``, its angle from the
+    horizontal plane, positive inferior (Y), −90 to 90°. Textbooks of vectorcardiography
+    differ in these conventions (some measure elevation from the head, 0–180°); these
+    follow the Frank axes of :func:`ecgtoolkit.vcg` (X left, Y inferior, Z posterior).
     """
-    out = dict.fromkeys((*_AXIS_WAVES, "qrs_t_angle_deg"), np.nan)
+    out = dict.fromkeys(
+        (*_AXIS_WAVES, "qrs_t_angle_deg", "qrs_azimuth_deg", "qrs_elevation_deg"), np.nan
+    )
     areas = _wave_areas(beat, leads)
     for key, wave in _AXIS_WAVES.items():
         pair = leads_i_ii(areas[wave]) if wave in areas else None
@@ -406,6 +414,10 @@ def axes(beat: MedianBeat, leads: tuple[str, ...]) -> dict[str, float]:
             lead_i, lead_ii = pair
             out[key] = float(np.degrees(np.arctan2((2 * lead_ii - lead_i) / np.sqrt(3), lead_i)))
     vectors = _vectors({w: a for w, a in areas.items() if w != "P"}, "kors")
+    if "QRS" in vectors and np.linalg.norm(vectors["QRS"]) > 0:
+        x, y, z = vectors["QRS"]
+        out["qrs_azimuth_deg"] = float(np.degrees(np.arctan2(z, x)))
+        out["qrs_elevation_deg"] = float(np.degrees(np.arctan2(y, np.hypot(x, z))))
     if "QRS" in vectors and "T" in vectors:
         a, b = vectors["QRS"], vectors["T"]
         norm = float(np.linalg.norm(a) * np.linalg.norm(b))
@@ -451,6 +463,7 @@ def amplitudes_on_beat(beat: MedianBeat, leads: tuple[str, ...], fs: float) -> d
         "r": r_amp,
         "s": s_amp,
         "t": at(slow, m["T_peak"]) - base,
+        "j": at(sig, m["QRS_off"]) - base,
         "st60": at(sig, m["QRS_off"] + round(0.06 * fs)) - base,
     }
     return {

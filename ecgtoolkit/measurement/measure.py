@@ -8,6 +8,7 @@ import pandas as pd
 from ..core.ecg import ECG
 from ..core.validation import validate_record
 from .batch import measure_rows
+from .events import beat_events, qrs_slope_likeness
 from .intervals import (
     AMPLITUDE_WAVES,
     BEAT_LEADS,
@@ -20,6 +21,7 @@ from .record import (
     BEAT_WINDOW_S,
     GLOBAL_COLUMNS,
     LEAD_COLUMNS,
+    analyse_record,
     measure_record,
     row_columns,
 )
@@ -34,6 +36,7 @@ __all__ = [
     "LEAD_COLUMNS",
     "PHYSIOLOGY_COLUMNS",
     "amplitudes",
+    "classify_beats",
     "measure",
     "measure_leads",
 ]
@@ -100,13 +103,23 @@ def measure(
     −180 to 180. Without two limb leads the axes are NaN and ``reason`` says so.
     ``qrs_t_angle_deg``, the spatial angle (0–180°) between the mean QRS and T vectors of
     the vectorcardiogram (the same areas in I, II and V1–V6 through Kors's matrix,
-    :func:`ecgtoolkit.vcg`), needs the six chest leads too, else it is NaN.
+    :func:`ecgtoolkit.vcg`), needs the six chest leads too, else it is NaN; so do
+    ``qrs_azimuth_deg`` (the mean QRS vector's angle in the horizontal plane from the
+    patient's left, positive posterior) and ``qrs_elevation_deg`` (its angle from the
+    horizontal plane, positive inferior; see
+    :func:`ecgtoolkit.measurement.intervals.axes`).
+
+    Beat by beat (:func:`classify_beats`, which documents the rules): the number of
+    premature atrial and premature ventricular beats (an RR below 80% of the median,
+    a longer one after it, the QRS like or unlike the dominant one), of pauses (an RR
+    above 160% of the median) and ``pause_pr_change_ms``, the PR before a pause minus
+    the PR after it (median over the pauses): clearly positive in Wenckebach block.
 
     Amplitudes per lead (mV, relative to the level just before QRS onset, on the
     median beat): ``p`` and ``t`` at their peaks (signed), ``q`` the most negative
     value before the R wave, ``r`` the most positive value in the QRS, ``s`` the most
-    negative value after the R wave, ``st60`` the level 60 ms after the J point
-    (QRS offset).
+    negative value after the R wave, ``j`` the level at the J point (the lead's QRS
+    offset) and ``st60`` the level 60 ms after it.
 
     Parameters
     ----------
@@ -269,6 +282,71 @@ def measure_leads(ecg: ECG, *, n_jobs: int | None = None, progress: bool = True)
         frame.insert(0, "record_id", record_id)
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
+
+
+def classify_beats(ecg: ECG) -> pd.DataFrame:
+    """Every beat of a record, labelled: normal, premature atrial or ventricular, unlike.
+
+    Parameters
+    ----------
+    ecg : ECG
+        One record (for a batch, pass its records one at a time).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per detected beat: ``beat`` (0, 1, ...), ``time_s`` (its R peak),
+        ``rr_before_ms`` (the RR interval ending at it), ``pr_ms`` and ``qrs_ms``
+        (median over the usable leads that mark them), ``premature``,
+        ``pause_before`` (bool) and ``label``, one of
+        :data:`ecgtoolkit.measurement.events.BEAT_LABELS`. Empty when fewer than two
+        beats or no dominant morphology are found.
+
+    Notes
+    -----
+    The beats, their marks and the dominant morphology are those of :func:`measure`.
+    A beat is premature when its RR interval is below 80% of the record's median RR and
+    the next is longer (Kamath & Fallen 1995); it is "premature atrial" when its QRS is
+    like the dominant one (correlation > 0.9, so conducted normally) and "premature
+    ventricular" when it is not (Surawicz & Knilans 2008). An RR above 160% of the
+    median is a pause. :mod:`ecgtoolkit.measurement.events` gives the details and
+    limits (aberrantly conducted atrial beats count as ventricular).
+
+    Examples
+    --------
+    >>> import ecgtoolkit as et
+    >>> beats = et.classify_beats(et.generate(1, seed=5, progress=False)[0])
+    >>> beats.label.value_counts().to_dict()
+    {'normal': 12}
+    """
+    if not isinstance(ecg, ECG):
+        raise TypeError(f"expected an ecgtoolkit.ECG, got {type(ecg).__name__}")
+    if ecg.is_batch:
+        raise ValueError(f"classify_beats takes one record, got a batch of {len(ecg)}: pass ecg[i]")
+    x, fs, leads = validate_record(ecg)
+    analysis = analyse_record(x, fs, leads)
+    columns = ["beat", "time_s", "rr_before_ms", "pr_ms", "qrs_ms", "premature",
+               "pause_before", "label"]  # fmt: skip
+    if analysis.beat is None:
+        return pd.DataFrame(columns=columns)
+    beat = analysis.beat
+    events = beat_events(
+        analysis.peaks, fs, analysis.marks, analysis.quality.usable, beat.like, beat.chosen,
+        x.shape[1], qrs_slope_likeness(analysis.quality.signal, fs, analysis.peaks, beat),
+    )  # fmt: skip
+    return pd.DataFrame(
+        {
+            "beat": np.arange(analysis.peaks.size),
+            "time_s": analysis.peaks / fs,
+            "rr_before_ms": events.rr_before_ms,
+            "pr_ms": events.pr_ms,
+            "qrs_ms": events.qrs_ms,
+            "premature": events.premature,
+            "pause_before": events.pause_before,
+            "label": events.label.astype(str),
+        },
+        columns=columns,
+    )
 
 
 def amplitudes(measurements: pd.Series | pd.DataFrame) -> pd.DataFrame:

@@ -15,6 +15,7 @@ from ..signal.beats import MedianBeat, median_beat
 from ..signal.delineation import delineate_record
 from ..signal.kernels import nan_median
 from ..signal.pacing import Pacing
+from .events import EVENT_COLUMNS, beat_events, qrs_slope_likeness
 from .intervals import (
     AMPLITUDE_WAVES,
     BEAT_LEADS,
@@ -50,9 +51,10 @@ __all__ = [
 GLOBAL_COLUMNS: tuple[str, ...] = (
     "heart_rate", "rr_mean_ms", "rr_sd_ms", "n_beats", "rr_range_ms", "rr_irregularity",
     "p_wave_share", "pr_variability_ms", "atrial_rate_bpm", "atrial_amplitude_mv",
-    "atrial_organisation", "pr_ms", "qrs_ms", "qt_ms",
+    "atrial_organisation", *EVENT_COLUMNS, "pr_ms", "qrs_ms", "qt_ms",
     "qtc_bazett_ms", "qtc_fridericia_ms", "qtc_framingham_ms", "qtc_hodges_ms",
     "p_axis_deg", "qrs_axis_deg", "t_axis_deg", "qrs_t_angle_deg",
+    "qrs_azimuth_deg", "qrs_elevation_deg",
 )  # fmt: skip
 
 #: Text columns that close every row of :func:`ecgtoolkit.measure`, in order.
@@ -201,6 +203,11 @@ def measure_record(
             "no dominant beat morphology (fewer than 3 similar beats): intervals not measured"
         )
         return row, per_lead
+    slopes = qrs_slope_likeness(quality.signal, fs, peaks, beat)
+    events = beat_events(
+        peaks, fs, marks, quality.usable, beat.like, beat.chosen, x.shape[1], slopes
+    )
+    row.update(events.counts())
     pr, qrs, qt = global_intervals(beat, fs, convention)
     row.update(pr_ms=pr, qrs_ms=qrs, qt_ms=qt)
     row.update(qtc(qt, rr_mean, heart_rate))

@@ -316,7 +316,8 @@ def test_amplitudes_of_a_batch_keep_the_record_index():
         leads=["I", "II", "III", "V2"],
     )
     table = amplitudes(measure(batch, n_jobs=1, progress=False))
-    assert table.record_id.tolist() == [0] * 24 + [1] * 24
+    per_record = 4 * len(AMPLITUDE_WAVES)  # four leads
+    assert table.record_id.tolist() == [0] * per_record + [1] * per_record
     r_i = table[(table.lead == "I") & (table.wave == "r")].set_index("record_id").amplitude_mv
     # Lead I sees the heart vector's projection: cos(0°) and cos(75°) of it.
     assert r_i[0] == pytest.approx(1.2, abs=0.1)
@@ -400,3 +401,35 @@ def test_spatial_qrs_t_angle_needs_the_chest_leads(synthetic):
     # The dipole record has limb leads and V2 only: frontal axes, but no spatial angle.
     assert np.isfinite(synthetic["qrs_axis_deg"])
     assert np.isnan(synthetic["qrs_t_angle_deg"])
+
+
+@pytest.mark.parametrize(
+    "qrs_vector",
+    [(1.0, 0.6, 0.3), (0.5, 0.8, -0.6), (-0.3, -0.7, 0.2)],
+    ids=["left-inferior-posterior", "inferior-anterior", "right-superior"],
+)
+def test_spatial_qrs_axis_of_a_known_vector(qrs_vector):
+    x, y, z = qrs_vector
+    row = measure(_vector_record(qrs_vector, (0.4, 0.24, 0.12)))
+    assert row["qrs_azimuth_deg"] == pytest.approx(np.degrees(np.arctan2(z, x)), abs=3.0)
+    elevation = np.degrees(np.arctan2(y, np.hypot(x, z)))
+    assert row["qrs_elevation_deg"] == pytest.approx(elevation, abs=3.0)
+
+
+def test_spatial_qrs_axis_needs_the_chest_leads(synthetic):
+    assert np.isnan(synthetic["qrs_azimuth_deg"]) and np.isnan(synthetic["qrs_elevation_deg"])
+
+
+def test_j_point_and_st60_levels_of_a_known_st_shift():
+    # A record whose ST segment is lifted by 0.2 mV in every lead, from the QRS end on.
+    t = np.arange(int(10 * FS)) / FS
+    beats = np.arange(0.6, 9.5, RR)
+    x = _waveform(t, beats)
+    lifted = x + sum(0.2 * ((t >= b + QRS_OFF) & (t < b + T_OFF)) for b in beats)
+    row = measure(ECG(np.stack([lifted, 0.8 * lifted]), fs=FS, leads=["I", "II"]))
+    assert row["j_amp_mv_I"] == pytest.approx(0.2, abs=0.05)
+    assert row["j_amp_mv_II"] == pytest.approx(0.16, abs=0.05)
+    # 60 ms later the segment is still at the lifted level, before the T wave starts.
+    assert row["st60_amp_mv_I"] == pytest.approx(0.2, abs=0.05)
+    plain = measure(ECG(np.stack([x, 0.8 * x]), fs=FS, leads=["I", "II"]))
+    assert abs(plain["j_amp_mv_I"]) < 0.05
