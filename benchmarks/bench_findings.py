@@ -13,7 +13,8 @@ below need no cross-validation. The measurements are honest ones all the same:
   contractions, LVH, T-wave inversion from the SNOMED-CT codes;
 * MIT-BIH record 100 and the CPSC 2021 records: beat by beat, the premature atrial (A)
   and ventricular (V) beats of the reference annotations in 10-s windows outside atrial
-  fibrillation, against ``classify_beats`` (a labelled beat within 75 ms of the R peak).
+  fibrillation, against ``classify_beats`` (a labelled beat within 75 ms of the R peak);
+  and MIT-BIH 100 whole, as one 30-min record.
 
 Run: ``python benchmarks/bench_findings.py`` (needs the shared data; about 3 minutes).
 """
@@ -199,12 +200,32 @@ def beat_by_beat(root: Path) -> None:
         )
 
 
+def whole_record(root: Path) -> None:
+    """MIT-BIH 100 as one 30-min record: every beat classified, against its annotations."""
+    record = root / "mitdb" / "100"
+    ecg = et.read(record)
+    ann = wfdb.rdann(str(record), "atr")
+    beats = et.classify_beats(ecg)
+    print(
+        f"\nMIT-BIH 100 whole (30 min, {len(beats)} beats): {beats['label'].value_counts().to_dict()}"
+    )
+    for sym, label in (("A", "premature atrial"), ("V", "premature ventricular")):
+        ref = ann.sample[np.array(ann.symbol) == sym] / ecg.fs
+        said = beats["time_s"][beats["label"] == label].to_numpy()
+        found = sum(np.any(np.abs(said - r) <= MATCH_S) for r in ref)
+        right = sum(np.any(np.abs(ref - t) <= MATCH_S) for t in said)
+        print(
+            f"  {label}: {found} of {ref.size} annotated found; {right} of {said.size} calls annotated {sym}"
+        )
+
+
 def main() -> None:
     warnings.simplefilter("ignore")
     root = data_dir(required=True)
     ludb(root / "ludb")
     cinc(root / "cinc2021")
     beat_by_beat(root)
+    whole_record(root)
 
 
 if __name__ == "__main__":

@@ -5,21 +5,22 @@ The array layer behind :func:`ecgtoolkit.classify_beats` and the beat-event colu
 ``n_pauses``, ``pause_pr_change_ms``).
 
 A beat is **premature** when it comes after less than :data:`PREMATURE_FRACTION` of the
-record's median RR interval and the next interval is longer (a pause follows it: an
-ectopic beat resets or skips the sinus cycle), the 20% rule of ectopic-beat editing
-(Kamath & Fallen 1995, Crit Rev Biomed Eng 23:245). A premature beat whose QRS has the
-dominant morphology (it is one of the median beat's "alike" beats, QRS correlation > 0.9)
-was conducted through the His–Purkinje system: a premature atrial (supraventricular)
-beat. One whose QRS differs is a premature ventricular beat (Surawicz & Knilans, Chou's
-Electrocardiography in Clinical Practice, 6th ed. 2008: the ventricular ectopic's QRS is
-wide and unlike the conducted beats'). Aberrantly conducted atrial beats count as
-ventricular: the two are told apart by the P wave before them, which a premature P
-hidden in the T wave often does not show.
+local median RR interval (of the :data:`LOCAL_RR_BEATS` intervals around it) and the next
+interval is longer (a pause follows it: an ectopic beat resets or skips the sinus cycle),
+the 20% rule of ectopic-beat editing (Kamath & Fallen 1995, Crit Rev Biomed Eng 23:245).
+A premature beat whose QRS is like the dominant one (its slopes correlate with the median
+beat's by more than ``ALIKE_CORR``, :func:`qrs_slope_likeness`) or narrower than
+:data:`WIDE_QRS_MS` was conducted through the His–Purkinje system: a premature atrial
+(supraventricular) beat. One whose QRS is both unlike and wide is a premature
+ventricular beat (Surawicz & Knilans, Chou's Electrocardiography in Clinical Practice,
+6th ed. 2008: the ventricular ectopic's QRS is wide and unlike the conducted beats').
+Aberrantly conducted atrial beats count as ventricular: the two are told apart by the P
+wave before them, which a premature P hidden in the T wave often does not show.
 
-A **pause** is an RR interval longer than :data:`PAUSE_FRACTION` of the median (not
+A **pause** is an RR interval longer than :data:`PAUSE_FRACTION` of the local median (not
 the one right after a premature beat, its compensatory pause): a beat the sinus node or
-the AV node did not deliver. Across a pause ``pause_pr_change_ms`` is
-the longer PR interval of the two beats before it minus that of the beat after it: in Mobitz type I
+the AV node did not deliver. Across a pause ``pause_pr_change_ms`` is the longer PR
+interval of the two beats before it minus that of the beat after it: in Mobitz type I
 (Wenckebach) second-degree AV block the PR lengthens beat by beat until a P wave is not
 conducted, and the first PR after the pause is the shortest, so the change is clearly
 positive; in Mobitz type II block and in sinoatrial block the PR stays the same
@@ -40,6 +41,7 @@ __all__ = [
     "BEAT_LABELS",
     "EDGE_S",
     "EVENT_COLUMNS",
+    "LOCAL_RR_BEATS",
     "PAUSE_FRACTION",
     "PREMATURE_FRACTION",
     "SLOPE_WINDOW_S",
@@ -49,9 +51,11 @@ __all__ = [
     "qrs_slope_likeness",
 ]
 
-#: A beat is premature when its RR interval is below this share of the median RR.
+#: A beat is premature when its RR interval is below this share of the local median RR ...
 PREMATURE_FRACTION = 0.8
-#: An RR interval above this share of the median RR is a pause (a beat not delivered).
+#: ... the median of this many RR intervals centred on it (the whole record's when shorter).
+LOCAL_RR_BEATS = 11
+#: An RR interval above this share of the local median RR is a pause (a beat not delivered).
 PAUSE_FRACTION = 1.6
 #: A premature beat with a QRS unlike the dominant one is ventricular when its QRS lasts
 #: at least this (ms): the premature ventricular complex is wide and unlike the
@@ -123,6 +127,18 @@ def _per_beat(marks: dict[str, np.ndarray], usable: np.ndarray, start: str, end:
     return np.where(found, nan_median(values), np.nan)
 
 
+def _local_median(values: np.ndarray, size: int) -> np.ndarray:
+    """The median of the ``size`` values centred on each, windows cut at the ends (not
+    padded, which would weigh the first and last value several times)."""
+    half = size // 2
+    if values.size <= size:
+        return np.full(values.size, np.median(values)) if values.size else values
+    out = np.median(np.lib.stride_tricks.sliding_window_view(values, size), axis=1)
+    head = [np.median(values[: i + half + 1]) for i in range(half)]
+    tail = [np.median(values[i - half :]) for i in range(values.size - half, values.size)]
+    return np.r_[head, out, tail]
+
+
 def beat_events(
     peaks: np.ndarray,
     fs: float,
@@ -157,7 +173,8 @@ def beat_events(
     slopes : numpy.ndarray, optional
         Per beat, the correlation of its QRS slopes with the median beat's
         (:func:`qrs_slope_likeness`); where given, it decides which beats are alike
-        (above ``ALIKE_CORR``) instead of ``alike``.
+        (above ``ALIKE_CORR``) instead of ``alike``, and every beat with a value is
+        classified (not only those in ``compared``).
 
     Returns
     -------
@@ -182,7 +199,9 @@ def beat_events(
     rr = np.diff(peaks) * 1000.0 / fs
     rr_before = np.r_[np.nan, rr]
     rr_after = np.r_[rr, np.nan]
-    ref = float(np.median(rr)) if rr.size else np.nan
+    # The local rhythm: the median of the RR intervals around each one, so that a rate
+    # that drifts over a long record does not make its faster part "premature".
+    ref = np.r_[np.nan, _local_median(rr, LOCAL_RR_BEATS)]
     with np.errstate(invalid="ignore"):
         early = rr_before < PREMATURE_FRACTION * ref
         followed = ~(rr_after <= rr_before)  # a longer interval follows (or none does)
@@ -190,10 +209,13 @@ def beat_events(
         # A pause right after a premature beat is its compensatory pause, not a block.
         pause = (rr_before > PAUSE_FRACTION * ref) & ~np.r_[False, premature[:-1]]
     qrs_ms = _per_beat(marks, usable, "QRS_on", "QRS_off") * 1000.0 / fs
-    if slopes is not None:
-        alike = np.asarray(slopes, dtype=np.float64) > ALIKE_CORR
     looked = np.zeros(n, dtype=bool)
     looked[np.asarray(compared, dtype=np.int64)] = True
+    if slopes is not None:
+        # Every beat's slopes were compared, not only the median beat's sample of beats.
+        slopes = np.asarray(slopes, dtype=np.float64)
+        alike = slopes > ALIKE_CORR
+        looked = np.isfinite(slopes)
     if n_samples is not None:
         # A complex cut by the record's ends is unlike any whole one: not classified.
         edge = EDGE_S * fs

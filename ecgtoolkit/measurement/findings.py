@@ -228,7 +228,7 @@ def ectopic_beats(row: pd.Series, rhythm: str) -> tuple[dict[str, int], list[str
         counts[key] = n
         if n:
             why.append(
-                f"{n} premature {label} beat{'s' if n > 1 else ''} (RR < 80% of the median, "
+                f"{n} premature {label} beat{'s' if n > 1 else ''} (RR < 80% of the local median, "
                 f"QRS {'like' if label == 'atrial' else 'unlike'} the dominant one; {_CHOU})"
             )
     return counts, why
@@ -274,7 +274,7 @@ def av_block(
             f"({_KUSUMOTO})"
         ]
     return "second-degree or sinoatrial", [
-        f"{n} pause(s) (RR > 160% of the median) with an unchanged PR: second-degree AV "
+        f"{n} pause(s) (RR > 160% of the local median) with an unchanged PR: second-degree AV "
         f"block (Mobitz II) or sinoatrial block; the blocked P wave is not looked for "
         f"({_KUSUMOTO})"
     ]

@@ -110,9 +110,9 @@ def measure(
     :func:`ecgtoolkit.measurement.intervals.axes`).
 
     Beat by beat (:func:`classify_beats`, which documents the rules): the number of
-    premature atrial and premature ventricular beats (an RR below 80% of the median,
+    premature atrial and premature ventricular beats (an RR below 80% of the local median,
     a longer one after it, the QRS like or unlike the dominant one), of pauses (an RR
-    above 160% of the median) and ``pause_pr_change_ms``, the PR before a pause minus
+    above 160% of the local median) and ``pause_pr_change_ms``, the PR before a pause minus
     the PR after it (median over the pauses): clearly positive in Wenckebach block.
 
     Amplitudes per lead (mV, relative to the level just before QRS onset, on the
@@ -305,12 +305,14 @@ def classify_beats(ecg: ECG) -> pd.DataFrame:
     Notes
     -----
     The beats, their marks and the dominant morphology are those of :func:`measure`.
-    A beat is premature when its RR interval is below 80% of the record's median RR and
-    the next is longer (Kamath & Fallen 1995); it is "premature atrial" when its QRS is
-    like the dominant one (correlation > 0.9, so conducted normally) and "premature
-    ventricular" when it is not (Surawicz & Knilans 2008). An RR above 160% of the
-    median is a pause. :mod:`ecgtoolkit.measurement.events` gives the details and
-    limits (aberrantly conducted atrial beats count as ventricular).
+    A beat is premature when its RR interval is below 80% of the median of the 11 RR
+    intervals around it and the next is longer (Kamath & Fallen 1995); it is "premature
+    atrial" when its QRS slopes correlate with the median beat's by r > 0.9 (conducted
+    normally) or its QRS is narrower than 120 ms, and "premature ventricular" when both
+    fail: wide and unlike (Surawicz & Knilans 2008). An RR above 160% of the local median
+    is a pause. Every beat whose QRS lies wholly inside the record is classified, however
+    long the record. :mod:`ecgtoolkit.measurement.events` gives the details and limits
+    (aberrantly conducted atrial beats count as ventricular).
 
     Examples
     --------
