@@ -136,8 +136,11 @@ def check_reading(
 
     Raises
     ------
+    TypeError
+        If ``measurements`` is not one record's row (a Series).
     ValueError
-        If ``quantity`` is not one of the above, or the toolkit could not measure it.
+        If ``quantity`` is not one of the above, the toolkit could not measure it, or the
+        answer is not a number.
 
     Examples
     --------
@@ -150,6 +153,11 @@ def check_reading(
 Hint: find the limb lead where the QRS is most equiphasic: the axis is at right angles \
 to it; a positive QRS in I and aVF puts it between 0° and 90°
     """
+    if not isinstance(measurements, pd.Series):
+        raise TypeError(
+            f"measurements must be one record's row of et.measure() (a pandas Series), got "
+            f"{type(measurements).__name__}; for a table pick the record: table.loc[record_id]"
+        )
     if quantity not in _LABELS:
         raise ValueError(f"quantity must be one of {sorted(_LABELS)}, got {quantity!r}")
     label, unit = _LABELS[quantity]
@@ -172,7 +180,13 @@ to it; a positive QRS in I and aVF puts it between 0° and 90°
             quantity, None, value, tol, None,
             f"… {label}: write your reading in the variable above and run this cell again",
         )  # fmt: skip
-    given = float(answer)
+    try:
+        given = float(answer)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"the reading of the {label} must be a number in {unit or 'its unit'}, got "
+            f"{answer!r}: write it as a plain number, e.g. 160"
+        ) from None
     diff = _angle_difference(given, value) if quantity == "qrs_axis_deg" else given - value
     you = f"{given:.0f}{' ' if unit != '°' else ''}{unit}"
     if abs(diff) <= tol:

@@ -175,3 +175,12 @@ def test_the_notebook_display_shows_the_verdict_mark(answer, mark):
     html = et.check_reading(MEASURED, "qrs_ms", answer)._repr_html_()
     assert f"<b>{mark}</b>" in html
     assert html.startswith("<p") and html.endswith("</p>")
+
+
+def test_a_table_or_a_wordy_answer_gets_a_clear_error():
+    table = pd.DataFrame({"pr_ms": [160.0, 170.0]})
+    with pytest.raises(TypeError, match="one record's row"):
+        et.check_reading(table, "pr_ms", 160)
+    with pytest.raises(ValueError, match="plain number"):
+        et.check_reading(pd.Series({"pr_ms": 160.0}), "pr_ms", "about 160")
+    assert et.check_reading(pd.Series({"pr_ms": 160.0}), "pr_ms", "160").ok
