@@ -97,13 +97,18 @@ ESCAPE_MAX_BPM = 60.0
 Amplitude = Callable[[str, str], float]
 
 
+def _num(row: pd.Series, name: str) -> float:
+    """A value of a measured row as a float (NaN where absent or not a number)."""
+    value = row.get(name, np.nan)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return np.nan
+
+
 def _amplitude(row: pd.Series) -> Amplitude:
     def amp(wave: str, lead: str) -> float:
-        value = row.get(f"{wave}_amp_mv_{lead}", np.nan)
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            return np.nan
+        return _num(row, f"{wave}_amp_mv_{lead}")
 
     return amp
 
@@ -121,7 +126,7 @@ def lvh(row: pd.Series, sex: str | None = None) -> tuple[bool, list[str]]:
     the voltages; Hancock et al. 2009). ``sex`` ("F"/"M") picks Cornell's limit; without
     it the men's (the higher) is used.
     """
-    qrs = float(row.get("qrs_ms", np.nan))
+    qrs = _num(row, "qrs_ms")
     if np.isfinite(qrs) and qrs >= 120.0:
         return False, []
     amp = _amplitude(row)
@@ -166,7 +171,7 @@ def st_t_changes(row: pd.Series, leads: set[str]) -> tuple[dict[str, str], list[
     Returns the leads of each change (comma-separated, "" when none) and the reasons.
     """
     out = {"st_elevation": "", "st_depression": "", "t_wave_inversion": "", "flat_t_waves": ""}
-    qrs = float(row.get("qrs_ms", np.nan))
+    qrs = _num(row, "qrs_ms")
     if np.isfinite(qrs) and qrs >= 120.0:
         return out, []
     amp = _amplitude(row)
@@ -223,8 +228,8 @@ def ectopic_beats(row: pd.Series, rhythm: str) -> tuple[dict[str, int], list[str
         return counts, []
     why = []
     for key, label in (("premature_atrial", "atrial"), ("premature_ventricular", "ventricular")):
-        n = row.get(f"n_{key}", np.nan)
-        n = int(n) if isinstance(n, int | float | np.integer | np.floating) and n == n else 0
+        value = _num(row, f"n_{key}")
+        n = int(value) if np.isfinite(value) else 0
         counts[key] = n
         if n:
             why.append(
@@ -251,7 +256,7 @@ def av_block(
     """
     if rhythm in ("atrial fibrillation", "atrial flutter", "paced rhythm", ""):
         return "", []
-    num = {k: float(row.get(k, np.nan)) for k in (
+    num = {k: _num(row, k) for k in (
         "pr_variability_ms", "heart_rate", "n_pauses", "pause_pr_change_ms",
     )}  # fmt: skip
     pr_varies = num["pr_variability_ms"] > DISSOCIATION_PR_IQR_MS

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.display import NOT_MEASURABLE
-from .findings import FINDING_COLUMNS, findings
+from .findings import FINDING_COLUMNS, _num, findings
 from .intervals import PHYSIOLOGY_COLUMNS
 from .record import GLOBAL_COLUMNS
 
@@ -186,14 +186,6 @@ def _check_columns(table: pd.DataFrame, needed: tuple[str, ...]) -> None:
             f"the measurements lack the columns {missing}: pass the table that "
             "ecgtoolkit.measure() returns (this version's measure() has them)"
         )
-
-
-def _num(row: pd.Series, name: str) -> float:
-    value = row.get(name, np.nan)
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return np.nan
 
 
 def _measured_columns(table: pd.DataFrame) -> list[str]:
@@ -364,9 +356,10 @@ def _rhythm(row: pd.Series) -> tuple[str, list[str]]:
     if hr > TACHYCARDIA_BPM:
         why.append(f"sinus tachycardia: {hr:.0f} bpm > {TACHYCARDIA_BPM:g} ({_PAGE})")
         return "sinus tachycardia", why
-    ectopy = sum(_num(row, f"n_{k}") or 0 for k in ("premature_atrial", "premature_ventricular"))
-    ectopy += _num(row, "n_pauses") or 0
-    if np.isfinite(rr_range) and rr_range > SINUS_ARRHYTHMIA_RANGE_MS and not ectopy > 0:
+    # Premature beats and pauses make a wide RR range of their own: not sinus arrhythmia.
+    events = ("n_premature_atrial", "n_premature_ventricular", "n_pauses")
+    ectopy = np.nansum([_num(row, name) for name in events]) > 0
+    if np.isfinite(rr_range) and rr_range > SINUS_ARRHYTHMIA_RANGE_MS and not ectopy:
         why.append(
             f"sinus arrhythmia: RR range {rr_range:.0f} ms > {SINUS_ARRHYTHMIA_RANGE_MS:g} "
             f"with conducted P waves ({_CHOU})"
