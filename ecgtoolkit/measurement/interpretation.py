@@ -421,6 +421,11 @@ def _interpret_row(row: pd.Series, leads: set[str], measured: list[str]) -> dict
         irregular=bool(_num(row, "rr_irregularity") > IRREGULAR_NRMSSD),
     )  # fmt: skip
     why += more
+    if found["av_block"] == "third-degree" and rhythm.startswith("sinus"):
+        # The rate is the escape rhythm's, and no PR is conducted: not a sinus rhythm.
+        rhythm, av1 = "other", False
+        why = [w for w in why if not w.startswith(("sinus ", "first-degree"))]
+        why.insert(0, "other: an escape rhythm under atria that beat on their own")
     return {
         "rhythm": rhythm,
         "paced": bool(_pacing(row)),
@@ -513,8 +518,11 @@ def interpret(measurements: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFram
     fibrillation. With conducted
     P waves: sinus bradycardia below 50 bpm (Kusumoto et al. 2019), sinus tachycardia
     above 100 bpm (Page et al. 2016), sinus arrhythmia when the longest and shortest RR
-    differ by more than 160 ms (Chou's), else sinus rhythm. The P-wave axis is not
-    checked, so an ectopic atrial rhythm counts as sinus.
+    differ by more than 160 ms (Chou's; not when premature beats or pauses make the
+    range), else sinus rhythm. The P-wave axis is not checked, so an ectopic atrial
+    rhythm counts as sinus. Where the findings rules see complete AV block (P waves that
+    do not conduct, a regular escape rhythm), the rhythm is "other": its rate is the
+    escape rhythm's, not the sinus node's.
 
     Axis categories by the AHA/ACCF/HRS boundaries (Surawicz et al. 2009): normal −30°
     to +90°, left axis deviation −30° to −90°, right axis deviation +90° to +180°,

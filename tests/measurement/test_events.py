@@ -123,3 +123,11 @@ def test_annotated_premature_atrial_beats_of_mitbih_100(data_dir):
         truth = atrial[(atrial >= start) & (atrial < start + 10)]
         found += sum(np.any(np.abs(said - a) < 0.075) for a in truth)
     assert found >= 4  # measured: 6 of the 6 windows' A beats (bench_findings.py: 87%)
+
+
+def test_complete_block_is_not_called_a_sinus_rhythm(lay_rhythm):
+    said = et.interpret(
+        et.measure(lay_rhythm(np.arange(0.3, 9.8, 0.68), np.arange(0.9, 9.8, 1.45)), progress=False)
+    )
+    assert said["rhythm"] == "other" and not said["first_degree_av_block"]
+    assert said["reasons"].startswith("other: an escape rhythm")
