@@ -49,6 +49,7 @@ __all__ = [
     "BeatEvents",
     "beat_events",
     "qrs_slope_likeness",
+    "record_beat_events",
 ]
 
 #: A beat is premature when its RR interval is below this share of the local median RR ...
@@ -90,8 +91,7 @@ class BeatEvents:
     label : numpy.ndarray
         Per beat, one of :data:`BEAT_LABELS` ("unlike": a QRS unlike the dominant one
         that is not premature, an escape or fusion beat or noise; "not classified":
-        beats at the record's ends and beats of long records not compared with the
-        dominant morphology).
+        beats whose complex the record's ends cut).
     """
 
     rr_before_ms: np.ndarray
@@ -144,10 +144,7 @@ def beat_events(
     fs: float,
     marks: dict[str, np.ndarray],
     usable: np.ndarray,
-    alike: np.ndarray,
-    compared: np.ndarray,
-    n_samples: int | None = None,
-    slopes: np.ndarray | None = None,
+    slopes: np.ndarray,
 ) -> BeatEvents:
     """Label every beat of one record: normal, premature atrial or ventricular, unlike.
 
@@ -162,19 +159,10 @@ def beat_events(
         :func:`ecgtoolkit.signal.delineation.delineate_signal` gives them.
     usable : numpy.ndarray
         One bool per lead.
-    alike : numpy.ndarray
-        Per beat: its QRS has the dominant morphology (``MedianBeat.like``).
-    compared : numpy.ndarray
-        Indices of the beats that were compared with the dominant morphology
-        (``MedianBeat.chosen``); the others are "not classified".
-    n_samples : int, optional
-        The record's length: beats within :data:`EDGE_S` of its ends, whose complexes
-        may be cut, are "not classified" too.
-    slopes : numpy.ndarray, optional
+    slopes : numpy.ndarray
         Per beat, the correlation of its QRS slopes with the median beat's
-        (:func:`qrs_slope_likeness`); where given, it decides which beats are alike
-        (above ``ALIKE_CORR``) instead of ``alike``, and every beat with a value is
-        classified (not only those in ``compared``).
+        (:func:`qrs_slope_likeness`): above ``ALIKE_CORR`` the QRS is alike; a beat
+        without a value (its complex cut by the record's ends) is "not classified".
 
     Returns
     -------
@@ -188,8 +176,8 @@ def beat_events(
     >>> qrs_ms = np.array([90, 90, 90, 160, 90, 90, 90])  # the fourth beat is wide
     >>> marks = {"P_on": np.full((7, 1), np.nan), "QRS_on": (peaks - 20)[:, None] * 1.0,
     ...          "QRS_off": (peaks - 20 + qrs_ms * fs / 1000)[:, None]}
-    >>> alike = np.array([True, True, True, False, True, True, True])
-    >>> events = beat_events(peaks, fs, marks, np.array([True]), alike, np.arange(7))
+    >>> slopes = np.array([0.98, 0.97, 0.99, 0.4, 0.98, 0.97, 0.99])  # the fourth is unlike
+    >>> events = beat_events(peaks, fs, marks, np.array([True]), slopes)
     >>> list(events.label[2:5])
     ['normal', 'premature ventricular', 'normal']
     >>> events.counts()["n_premature_ventricular"], events.counts()["n_pauses"]
@@ -209,18 +197,10 @@ def beat_events(
         # A pause right after a premature beat is its compensatory pause, not a block.
         pause = (rr_before > PAUSE_FRACTION * ref) & ~np.r_[False, premature[:-1]]
     qrs_ms = _per_beat(marks, usable, "QRS_on", "QRS_off") * 1000.0 / fs
-    looked = np.zeros(n, dtype=bool)
-    looked[np.asarray(compared, dtype=np.int64)] = True
-    if slopes is not None:
-        # Every beat's slopes were compared, not only the median beat's sample of beats.
-        slopes = np.asarray(slopes, dtype=np.float64)
+    slopes = np.asarray(slopes, dtype=np.float64)
+    looked = np.isfinite(slopes)
+    with np.errstate(invalid="ignore"):
         alike = slopes > ALIKE_CORR
-        looked = np.isfinite(slopes)
-    if n_samples is not None:
-        # A complex cut by the record's ends is unlike any whole one: not classified.
-        edge = EDGE_S * fs
-        looked &= (peaks >= edge) & (peaks <= n_samples - 1 - edge)
-    alike = np.asarray(alike, dtype=bool)
     label = np.full(n, "normal", dtype=object)
     label[looked & ~alike] = "unlike"
     wide = qrs_ms >= WIDE_QRS_MS
@@ -245,7 +225,8 @@ def qrs_slope_likeness(x: np.ndarray, fs: float, peaks: np.ndarray, beat: Median
     beat, from 60 ms before to 80 ms after the R peak, over all usable leads at once.
     Slopes, not levels: a premature beat's QRS rides on the previous T wave, whose slow
     rise or fall shifts its levels and lowers a correlation of levels (the median beat's
-    ``like``) although the QRS itself is the dominant one.
+    ``like``) although the QRS itself is the dominant one. NaN for beats within
+    :data:`EDGE_S` of the record's ends.
     """
     before, after = (int(round(s * fs)) for s in SLOPE_WINDOW_S)
     n = x.shape[-1]
@@ -254,7 +235,9 @@ def qrs_slope_likeness(x: np.ndarray, fs: float, peaks: np.ndarray, beat: Median
     ref = np.diff(beat.fast[usable], axis=-1)[:, beat.r0 - before : beat.r0 + after]
     ref = (ref - ref.mean()).ravel()
     out = np.full(peaks.size, np.nan)
-    ok = (peaks - before >= 0) & (peaks + after <= n - 1) & (ref.size > 0)
+    # A complex cut by the record's ends is unlike any whole one: left out (NaN).
+    edge = int(round(EDGE_S * fs))
+    ok = (peaks >= max(before, edge)) & (peaks <= n - 1 - max(after, edge)) & (ref.size > 0)
     if not ok.any():
         return out
     index = peaks[ok, None] + np.arange(-before, after)[None, :]
@@ -263,3 +246,10 @@ def qrs_slope_likeness(x: np.ndarray, fs: float, peaks: np.ndarray, beat: Median
     norm = np.linalg.norm(seg, axis=1) * np.linalg.norm(ref) + 1e-12
     out[ok] = (seg @ ref) / norm
     return out
+
+
+def record_beat_events(
+    x: np.ndarray, fs: float, peaks: np.ndarray, marks: dict[str, np.ndarray], beat: MedianBeat
+) -> BeatEvents:
+    """:func:`beat_events` of one analysed record: its signal, beats, marks, median beat."""
+    return beat_events(peaks, fs, marks, beat.usable, qrs_slope_likeness(x, fs, peaks, beat))

@@ -29,7 +29,9 @@ __all__ = [
     "ST_ELEVATION_V2_V3_MV",
     "T_INVERSION_MV",
     "WENCKEBACH_PR_CHANGE_MS",
+    "NO_BEAT_RULES",
     "av_block",
+    "av_dissociation",
     "ectopic_beats",
     "findings",
     "lvh",
@@ -224,7 +226,7 @@ def ectopic_beats(row: pd.Series, rhythm: str) -> tuple[dict[str, int], list[str
     label means nothing; under pacing the paced beats are unlike the intrinsic ones.
     """
     counts = {"premature_atrial": 0, "premature_ventricular": 0}
-    if rhythm in ("atrial fibrillation", "atrial flutter", "paced rhythm", ""):
+    if rhythm in NO_BEAT_RULES:
         return counts, []
     why = []
     for key, label in (("premature_atrial", "atrial"), ("premature_ventricular", "ventricular")):
@@ -239,35 +241,48 @@ def ectopic_beats(row: pd.Series, rhythm: str) -> tuple[dict[str, int], list[str
     return counts, why
 
 
+#: Rhythms under which the beat-to-beat rules (premature beats, AV block) say nothing:
+#: every RR is irregular in fibrillation and flutter, the pacemaker sets it when paced.
+NO_BEAT_RULES: tuple[str, ...] = ("atrial fibrillation", "atrial flutter", "paced rhythm", "")
+
+
+def av_dissociation(row: pd.Series, *, p_present: bool, irregular: bool) -> str:
+    """What shows the atria and ventricles beating on their own ("" when nothing does).
+
+    P waves before most beats (``p_present``) whose PR varies from beat to beat by more
+    than :data:`DISSOCIATION_PR_IQR_MS` (they do not conduct), with a regular ventricular
+    rhythm (``irregular`` False) at most :data:`ESCAPE_MAX_BPM` (an escape rhythm;
+    Kusumoto et al. 2019). The rhythm of :func:`ecgtoolkit.interpret` is then "other"
+    and the AV block third-degree.
+    """
+    spread, rate = _num(row, "pr_variability_ms"), _num(row, "heart_rate")
+    if not (p_present and not irregular and spread > DISSOCIATION_PR_IQR_MS):
+        return ""
+    if not rate <= ESCAPE_MAX_BPM:
+        return ""
+    return (
+        f"P waves whose PR varies by {spread:.0f} ms (IQR > {DISSOCIATION_PR_IQR_MS:g}) with "
+        f"a regular escape rhythm of {rate:.0f} bpm (≤ {ESCAPE_MAX_BPM:g})"
+    )
+
+
 def av_block(
     row: pd.Series, rhythm: str, *, p_present: bool, irregular: bool
 ) -> tuple[str, list[str]]:
     """Second- or third-degree AV block from pauses, PR changes and AV dissociation.
 
-    Third degree: P waves before most beats (``p_present``) whose PR varies from beat to
-    beat by more than :data:`DISSOCIATION_PR_IQR_MS` (they do not conduct), a regular
-    ventricular rhythm
-    (``irregular`` False) at most :data:`ESCAPE_MAX_BPM` (an escape rhythm; Kusumoto
-    et al. 2019). Second degree, Mobitz I: a pause (a beat not delivered) after which
+    Third degree: AV dissociation (:func:`av_dissociation`). Second degree, Mobitz I: a pause (a beat not delivered) after which
     the PR is at least :data:`WENCKEBACH_PR_CHANGE_MS` shorter than before it. A pause
     with an unchanged PR is "second-degree AV or sinoatrial block": the toolkit does not
     look for the blocked P wave in the pause, which alone tells the two apart, and it
     cannot tell 2:1 block from sinus bradycardia.
     """
-    if rhythm in ("atrial fibrillation", "atrial flutter", "paced rhythm", ""):
+    if rhythm in NO_BEAT_RULES:
         return "", []
-    num = {k: _num(row, k) for k in (
-        "pr_variability_ms", "heart_rate", "n_pauses", "pause_pr_change_ms",
-    )}  # fmt: skip
-    pr_varies = num["pr_variability_ms"] > DISSOCIATION_PR_IQR_MS
-    dissociated = p_present and pr_varies and not irregular
-    dissociated = dissociated and num["heart_rate"] <= ESCAPE_MAX_BPM
-    if dissociated:
-        return "third-degree", [
-            f"third-degree (complete) AV block: P waves whose PR varies by "
-            f"{num['pr_variability_ms']:.0f} ms (IQR > {DISSOCIATION_PR_IQR_MS:g}) with a regular "
-            f"escape rhythm of {num['heart_rate']:.0f} bpm (≤ {ESCAPE_MAX_BPM:g}) ({_KUSUMOTO})"
-        ]
+    dissociation = av_dissociation(row, p_present=p_present, irregular=irregular)
+    if dissociation:
+        return "third-degree", [f"third-degree (complete) AV block: {dissociation} ({_KUSUMOTO})"]
+    num = {k: _num(row, k) for k in ("n_pauses", "pause_pr_change_ms")}
     if not (p_present and num["n_pauses"] >= 1):
         return "", []
     change = num["pause_pr_change_ms"]

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.display import NOT_MEASURABLE
-from .findings import FINDING_COLUMNS, _num, findings
+from .findings import FINDING_COLUMNS, _amplitude, _num, av_dissociation, findings
 from .intervals import PHYSIOLOGY_COLUMNS
 from .record import GLOBAL_COLUMNS
 
@@ -350,6 +350,10 @@ def _rhythm(row: pd.Series) -> tuple[str, list[str]]:
             "ventricular rhythm"
         )
         return "other", why
+    if av_dissociation(row, p_present=p_present, irregular=irregular):
+        # The rate is an escape rhythm's and no P wave conducts: not a sinus rhythm.
+        why.append("other: an escape rhythm, regular, under atria beating on their own")
+        return "other", why
     if hr < BRADYCARDIA_BPM:
         why.append(f"sinus bradycardia: {hr:.0f} bpm < {BRADYCARDIA_BPM:g} ({_KUSUMOTO})")
         return "sinus bradycardia", why
@@ -373,9 +377,7 @@ def _conduction(row: pd.Series, leads: set[str]) -> tuple[bool, str, list[str]]:
     if not (np.isfinite(qrs) and qrs >= WIDE_QRS_MS):
         return False, "", []
 
-    def amp(wave: str, lead: str) -> float:
-        return _num(row, f"{wave}_amp_mv_{lead}")
-
+    amp = _amplitude(row)
     pattern = "nonspecific intraventricular conduction delay"
     if "V1" in leads:
         r_v1 = amp("r", "V1")
@@ -421,11 +423,6 @@ def _interpret_row(row: pd.Series, leads: set[str], measured: list[str]) -> dict
         irregular=bool(_num(row, "rr_irregularity") > IRREGULAR_NRMSSD),
     )  # fmt: skip
     why += more
-    if found["av_block"] == "third-degree" and rhythm.startswith("sinus"):
-        # The rate is the escape rhythm's, and no PR is conducted: not a sinus rhythm.
-        rhythm, av1 = "other", False
-        why = [w for w in why if not w.startswith(("sinus ", "first-degree"))]
-        why.insert(0, "other: an escape rhythm under atria that beat on their own")
     return {
         "rhythm": rhythm,
         "paced": bool(_pacing(row)),

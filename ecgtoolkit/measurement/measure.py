@@ -8,7 +8,7 @@ import pandas as pd
 from ..core.ecg import ECG
 from ..core.validation import validate_record
 from .batch import measure_rows
-from .events import beat_events, qrs_slope_likeness
+from .events import record_beat_events
 from .intervals import (
     AMPLITUDE_WAVES,
     BEAT_LEADS,
@@ -331,11 +331,9 @@ def classify_beats(ecg: ECG) -> pd.DataFrame:
                "pause_before", "label"]  # fmt: skip
     if analysis.beat is None:
         return pd.DataFrame(columns=columns)
-    beat = analysis.beat
-    events = beat_events(
-        analysis.peaks, fs, analysis.marks, analysis.quality.usable, beat.like, beat.chosen,
-        x.shape[1], qrs_slope_likeness(analysis.quality.signal, fs, analysis.peaks, beat),
-    )  # fmt: skip
+    events = record_beat_events(
+        analysis.quality.signal, fs, analysis.peaks, analysis.marks, analysis.beat
+    )
     return pd.DataFrame(
         {
             "beat": np.arange(analysis.peaks.size),

@@ -174,7 +174,8 @@ to it; a positive QRS in I and aVF puts it between 0° and 90°
             f"(reason: {measurements.get('reason', '') or 'not given'}): choose another record"
         )
     tol = READING_TOLERANCES[quantity] if tolerance is None else float(tolerance)
-    shown = f"{value:.0f}{' ' if unit != '°' else ''}{unit}"
+    sep = "" if unit == "°" else " "  # 75°, but 160 ms
+    shown = f"{value:.0f}{sep}{unit}"
     if answer is None:
         return Reading(
             quantity, None, value, tol, None,
@@ -188,17 +189,16 @@ to it; a positive QRS in I and aVF puts it between 0° and 90°
             f"{answer!r}: write it as a plain number, e.g. 160"
         ) from None
     diff = _angle_difference(given, value) if quantity == "qrs_axis_deg" else given - value
-    you = f"{given:.0f}{' ' if unit != '°' else ''}{unit}"
+    you = f"{given:.0f}{sep}{unit}"
     if abs(diff) <= tol:
         message = (
-            f"✓ {label}: you read {you}, the toolkit measured {shown} "
-            f"(within {tol:g}{' ' if unit != '°' else ''}{unit})"
+            f"✓ {label}: you read {you}, the toolkit measured {shown} (within {tol:g}{sep}{unit})"
         )
         return Reading(quantity, given, value, tol, True, message)
     hint = _HINTS[(quantity, "low" if diff < 0 else "high")]
     message = (
         f"✗ {label}: you read {you}, the toolkit measured {shown} (more than "
-        f"{tol:g}{' ' if unit != '°' else ''}{unit} apart). Hint: {hint}"
+        f"{tol:g}{sep}{unit} apart). Hint: {hint}"
     )
     return Reading(quantity, given, value, tol, False, message)
 

@@ -15,7 +15,7 @@ from ..signal.beats import MedianBeat, median_beat
 from ..signal.delineation import delineate_record
 from ..signal.kernels import nan_median
 from ..signal.pacing import Pacing
-from .events import EVENT_COLUMNS, beat_events, qrs_slope_likeness
+from .events import EVENT_COLUMNS, record_beat_events
 from .intervals import (
     AMPLITUDE_WAVES,
     BEAT_LEADS,
@@ -203,11 +203,7 @@ def measure_record(
             "no dominant beat morphology (fewer than 3 similar beats): intervals not measured"
         )
         return row, per_lead
-    slopes = qrs_slope_likeness(quality.signal, fs, peaks, beat)
-    events = beat_events(
-        peaks, fs, marks, quality.usable, beat.like, beat.chosen, x.shape[1], slopes
-    )
-    row.update(events.counts())
+    row.update(record_beat_events(quality.signal, fs, peaks, marks, beat).counts())
     pr, qrs, qt = global_intervals(beat, fs, convention)
     row.update(pr_ms=pr, qrs_ms=qrs, qt_ms=qt)
     row.update(qtc(qt, rr_mean, heart_rate))

@@ -47,3 +47,41 @@ def known_interval_record(
         rng.uniform(0.4, 1.5) * (polarity if i % 2 == 0 else 1.0) * lead for i in range(n_leads)
     ]
     return ECG(np.array(rows), fs=fs, leads=names), dict(KNOWN)
+
+
+def rhythm_from_beat(
+    beat: np.ndarray,
+    times: np.ndarray,
+    p_times,
+    qrs_times,
+    *,
+    fs: float,
+    leads,
+    ventricular=(),
+    duration_s: float = 10.0,
+) -> ECG:
+    """A record of known rhythm laid out from one median beat's P wave and QRS–T.
+
+    The beat ``(n_leads, n_times)`` in mV, its samples at ``times`` (s from the R peak),
+    is cut 70 ms before the R peak: the part before is its P wave, the part after its
+    QRS–T (both tapered to zero). P waves are placed where each would put its QRS if
+    conducted with the beat's own PR (``p_times``, s), QRS–T complexes at the R peaks
+    ``qrs_times`` (s), so conduction, block, dissociation and premature beats are
+    known. The complexes at the indices ``ventricular`` (into ``qrs_times``) are drawn as
+    premature ventricular ones: the QRS–T inverted, 1.5 times wider, cut 450 ms after
+    the R peak.
+    """
+    t = np.asarray(times, dtype=np.float64)
+    beat = np.asarray(beat, dtype=np.float64)
+    p_part = beat * ((t < -0.07) * np.clip((t + 0.3) / 0.02, 0, 1))
+    qrst = beat * ((t >= -0.07) * np.clip((0.6 - t) / 0.05, 0, 1))
+    wide = -1.3 * np.stack([np.interp(t / 1.5, t, lead) for lead in qrst])
+    wide *= np.clip((0.45 - t) / 0.05, 0, 1)
+    tt = np.arange(int(round(duration_s * fs))) / fs
+    x = np.zeros((beat.shape[0], tt.size))
+    for p in p_times:
+        x += np.stack([np.interp(tt - p, t, lead, left=0, right=0) for lead in p_part])
+    for i, q in enumerate(qrs_times):
+        shape = wide if i in ventricular else qrst
+        x += np.stack([np.interp(tt - q, t, lead, left=0, right=0) for lead in shape])
+    return ECG(x, fs=fs, leads=list(leads))

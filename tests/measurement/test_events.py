@@ -91,10 +91,9 @@ def test_beats_at_the_record_ends_are_not_classified():
     peaks = (np.array([0.05, 0.8, 1.6, 2.4, 2.9, 3.9]) * fs).astype(int)
     nan = np.full((peaks.size, 1), np.nan)
     marks = {"P_on": nan, "QRS_on": nan, "QRS_off": nan}
-    alike = np.array([False, True, True, True, False, False])
-    events = beat_events(
-        peaks, fs, marks, np.array([True]), alike, np.arange(peaks.size), n_samples=int(3.95 * fs)
-    )
+    # Slopes as qrs_slope_likeness gives them: NaN where the record's ends cut the complex.
+    slopes = np.array([np.nan, 0.98, 0.97, 0.99, 0.4, np.nan])
+    events = beat_events(peaks, fs, marks, np.array([True]), slopes)
     assert events.label[0] == "not classified" and events.label[-1] == "not classified"
     assert events.label[4] == "premature atrial"  # unlike, but not wide: not ventricular
     assert set(events.counts()) == set(EVENT_COLUMNS)
@@ -131,3 +130,11 @@ def test_complete_block_is_not_called_a_sinus_rhythm(lay_rhythm):
     )
     assert said["rhythm"] == "other" and not said["first_degree_av_block"]
     assert said["reasons"].startswith("other: an escape rhythm")
+
+
+def test_a_complex_cut_by_the_record_end_is_not_classified(lay_rhythm):
+    beats = np.r_[SINUS[SINUS < 9.5], 9.9]  # the last QRS-T is cut 0.1 s after its R peak
+    table = et.classify_beats(lay_rhythm(beats, beats))
+    last = table.iloc[(table["time_s"] - 9.9).abs().argmin()]
+    assert abs(last["time_s"] - 9.9) < 0.05
+    assert last["label"] == "not classified"
